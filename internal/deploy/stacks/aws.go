@@ -1,0 +1,35 @@
+package stacks
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/orderflow/orderflow/internal/deploy"
+)
+
+// NewDeployer builds a [deploy.Deployer] on AWS clients configured the SDK's normal way
+// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...). With an endpoint override (moto,
+// localcloud) S3 is addressed path-style, as such endpoints have no bucket subdomains.
+func NewDeployer(ctx context.Context, out io.Writer, in io.Reader, autoApprove bool, getenv func(string) string) (*deploy.Deployer, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, fmt.Errorf("no AWS region configured: set AWS_REGION or a profile's region")
+	}
+	pathStyle := cfg.BaseEndpoint != nil || getenv("AWS_ENDPOINT_URL_S3") != ""
+	return &deploy.Deployer{
+		CFN:         cloudformation.NewFromConfig(cfg),
+		S3:          s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+		Clock:       deploy.SystemClock{},
+		Out:         out,
+		In:          in,
+		AutoApprove: autoApprove,
+	}, nil
+}
