@@ -1,0 +1,283 @@
+package attr
+
+import (
+	"bytes"
+	"errors"
+	"sort"
+	"testing"
+)
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct {
+		name, in, want, err string
+	}{
+		{"integer", "12", "12", ""},
+		{"trailing zeros", "1.50", "1.5", ""},
+		{"exponent", "15E-1", "1.5", ""},
+		{"leading zeros", "007", "7", ""},
+		{"plus sign", "+3e+2", "300", ""},
+		{"negative fraction", "-0.00100", "-0.001", ""},
+		{"leading point", ".5", "0.5", ""},
+		{"trailing point", "5.", "5", ""},
+		{"negative zero", "-0.000", "0", ""},
+		{"zero huge exponent", "0e999999999999", "0", ""},
+		{"max", "9.9999999999999999999999999999999999999E+125", "99999999999999999999999999999999999999" + zeros(88), ""},
+		{"min", "1E-130", "0." + zeros(129) + "1", ""},
+		{"38 digits", "12345678901234567890123456789012345678", "12345678901234567890123456789012345678", ""},
+		{"39 digits", "123456789012345678901234567890123456789", "", msgNumberDigits},
+		{"39 digits fraction", "-1.23456789012345678901234567890123456789", "", msgNumberDigits},
+		{"overflow", "1e126", "", msgNumberOverflow},
+		{"negative overflow", "-1e126", "", msgNumberOverflow},
+		{"underflow", "1e-131", "", msgNumberUnderflow},
+		{"empty", "", "", msgNumberNotNumeric},
+		{"letters", "b", "", msgNumberNotNumeric + ": b"},
+		{"two points", "1.2.3", "", msgNumberNotNumeric + ": 1.2.3"},
+		{"bare exponent", "1e", "", msgNumberNotNumeric + ": 1e"},
+		{"space", " 1", "", msgNumberNotNumeric + ":  1"},
+		{"infinity", "Infinity", "", msgNumberNotNumeric + ": Infinity"},
+		{"sign only", "-", "", msgNumberNotNumeric + ": -"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := ParseNumber(tt.in)
+			if tt.err != "" {
+				var e *Error
+				if !errors.As(err, &e) || e.Code != CodeValidation || e.Message != tt.err {
+					t.Fatalf("ParseNumber(%q) error = %v, want %q", tt.in, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseNumber(%q): %v", tt.in, err)
+			}
+			if got := n.String(); got != tt.want {
+				t.Fatalf("ParseNumber(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func zeros(n int) string { return string(bytes.Repeat([]byte("0"), n)) }
+
+func num(t testing.TB, s string) Number {
+	t.Helper()
+	n, err := ParseNumber(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestNumberArithmeticAndOrder(t *testing.T) {
+	tests := []struct {
+		name, a, b, sum, diff string
+		cmp                   int
+	}{
+		{"equal forms", "1.50", "15E-1", "3", "0", 0},
+		{"decimal exact", "0.1", "0.2", "0.3", "-0.1", -1},
+		{"negative", "-5", "3", "-2", "-8", -1},
+		{"magnitudes", "1e20", "1", "100000000000000000001", "99999999999999999999", 1},
+		{"tiny", "1e-130", "1e-130", "0." + zeros(129) + "2", "0", 0},
+		{"prefix digits", "1.5", "1", "2.5", "0.5", 1},
+		{"negative order", "-1.5", "-1", "-2.5", "-0.5", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := num(t, tt.a), num(t, tt.b)
+			s, err := a.Add(b)
+			if err != nil || s.String() != tt.sum {
+				t.Errorf("%s + %s = %s, %v; want %s", tt.a, tt.b, s, err, tt.sum)
+			}
+			d, err := a.Sub(b)
+			if err != nil || d.String() != tt.diff {
+				t.Errorf("%s - %s = %s, %v; want %s", tt.a, tt.b, d, err, tt.diff)
+			}
+			if c := a.Cmp(b); c != tt.cmp {
+				t.Errorf("Cmp(%s, %s) = %d, want %d", tt.a, tt.b, c, tt.cmp)
+			}
+		})
+	}
+	t.Run("precision overflow", func(t *testing.T) {
+		_, err := num(t, "1e30").Add(num(t, "1e-10"))
+		if err == nil || err.(*Error).Message != msgNumberDigits {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("range overflow", func(t *testing.T) {
+		m := num(t, "9.9999999999999999999999999999999999999E+125")
+		_, err := m.Add(m)
+		if err == nil || err.(*Error).Message != msgNumberOverflow {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestUnmarshalValidation(t *testing.T) {
+	tests := []struct {
+		name, in, msg string
+	}{
+		{"empty", `{}`, msgEmptyValue},
+		{"unknown key", `{"a":""}`, msgEmptyValue},
+		{"nested empty in map", `{"M":{"a":{}}}`, msgEmptyValue},
+		{"nested empty in list", `{"L":[{}]}`, msgEmptyValue},
+		{"two types", `{"S":"a","N":"1"}`, msgMultipleType},
+		{"null false", `{"NULL":false}`, "One or more parameter values were invalid: Null attribute value types must have the value of true"},
+		{"empty SS", `{"SS":[]}`, "One or more parameter values were invalid: An string set  may not be empty"},
+		{"empty NS", `{"NS":[]}`, "One or more parameter values were invalid: An number set  may not be empty"},
+		{"empty BS", `{"BS":[]}`, "One or more parameter values were invalid: Binary sets should not be empty"},
+		{"dup SS", `{"SS":["a","a"]}`, "One or more parameter values were invalid: Input collection [a, a] contains duplicates."},
+		{"dup BS", `{"BS":["Yg==","Yg=="]}`, "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates."},
+		{"dup NS", `{"NS":["1","1.0"]}`, "Input collection contains duplicates"},
+		{"bad number", `{"N":"b"}`, "The parameter cannot be converted to a numeric value: b"},
+		{"empty number", `{"N":""}`, "The parameter cannot be converted to a numeric value"},
+		{"bad number in set", `{"NS":["1","b"]}`, "The parameter cannot be converted to a numeric value: b"},
+		{"bad member wins over two types", `{"S":"a","N":"b"}`, "The parameter cannot be converted to a numeric value: b"},
+		{"too many digits", `{"N":"123456789012345678901234567890123456789"}`, msgNumberDigits},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in))
+			var e *Error
+			if !errors.As(err, &e) || e.Code != CodeValidation || e.Message != tt.msg {
+				t.Fatalf("Parse(%s) = %v, want %q", tt.in, err, tt.msg)
+			}
+		})
+	}
+	for _, in := range []string{`[]`, `{"S":1}`, `{"B":"!!"}`, `{"L":{}}`, `nope`, `{"BOOL":"x"}`} {
+		t.Run("serialization "+in, func(t *testing.T) {
+			_, err := Parse([]byte(in))
+			var e *Error
+			if !errors.As(err, &e) || e.Code != CodeSerialization {
+				t.Fatalf("Parse(%s) = %v, want SerializationException", in, err)
+			}
+		})
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"S":"x\"\n\u0001é"}`, `{"S":"x\"\n\u0001é"}`},
+		{`{"N":"1.50"}`, `{"N":"1.5"}`},
+		{`{"N":"-15E-1"}`, `{"N":"-1.5"}`},
+		{`{"B":"AAEC"}`, `{"B":"AAEC"}`},
+		{`{"BOOL":false}`, `{"BOOL":false}`},
+		{`{"NULL":true}`, `{"NULL":true}`},
+		{`{"L":[{"S":"a"},{"N":"1"}]}`, `{"L":[{"S":"a"},{"N":"1"}]}`},
+		{`{"L":[]}`, `{"L":[]}`},
+		{`{"M":{"a":{"NS":["1","2e0"]}}}`, `{"M":{"a":{"NS":["1","2"]}}}`},
+		{`{"SS":["b","a"]}`, `{"SS":["b","a"]}`},
+		{`{"BS":["YQ==","Yg=="]}`, `{"BS":["YQ==","Yg=="]}`},
+		{`{"S":"x","N":null,"unknown":1}`, `{"S":"x"}`},
+	}
+	for _, tt := range tests {
+		v, err := Parse([]byte(tt.in))
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", tt.in, err)
+		}
+		got, _ := v.MarshalJSON()
+		if string(got) != tt.want {
+			t.Errorf("round trip %s = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func mustParse(t testing.TB, s string) Value {
+	t.Helper()
+	v, err := Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestEqualAndCompare(t *testing.T) {
+	eq := []struct {
+		a, b string
+		want bool
+	}{
+		{`{"N":"1.5"}`, `{"N":"15e-1"}`, true},
+		{`{"SS":["a","b"]}`, `{"SS":["b","a"]}`, true},
+		{`{"NS":["1","2"]}`, `{"NS":["2.0","1"]}`, true},
+		{`{"L":[{"S":"a"},{"S":"b"}]}`, `{"L":[{"S":"b"},{"S":"a"}]}`, false},
+		{`{"M":{"a":{"N":"1"}}}`, `{"M":{"a":{"N":"1.0"}}}`, true},
+		{`{"S":"1"}`, `{"N":"1"}`, false},
+		{`{"SS":["a"]}`, `{"SS":["a","b"]}`, false},
+	}
+	for _, tt := range eq {
+		if got := Equal(mustParse(t, tt.a), mustParse(t, tt.b)); got != tt.want {
+			t.Errorf("Equal(%s, %s) = %v", tt.a, tt.b, got)
+		}
+	}
+	cmp := []struct {
+		a, b string
+		want int
+		ok   bool
+	}{
+		{`{"N":"10"}`, `{"N":"9"}`, 1, true},
+		{`{"S":"10"}`, `{"S":"9"}`, -1, true},
+		{`{"S":"é"}`, `{"S":"z"}`, 1, true},
+		{`{"B":"/w=="}`, `{"B":"AA=="}`, 1, true},
+		{`{"S":"a"}`, `{"N":"1"}`, 0, false},
+		{`{"BOOL":true}`, `{"BOOL":true}`, 0, false},
+	}
+	for _, tt := range cmp {
+		c, ok := Compare(mustParse(t, tt.a), mustParse(t, tt.b))
+		if c != tt.want || ok != tt.ok {
+			t.Errorf("Compare(%s, %s) = %d, %v", tt.a, tt.b, c, ok)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	item, err := ParseItem([]byte(`{"name":{"S":"abc"},"n":{"N":"123"},"b":{"BOOL":true},"l":{"L":[{"S":"x"},{"NULL":true}]},"m":{"M":{"k":{"S":"v"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// name 4+3, n 1+3, b 1+1, l 1+(3+1+1+1+1), m 1+(3+1+1+1)
+	want := 7 + 4 + 2 + 8 + 7
+	if got := ItemSize(item); got != want {
+		t.Fatalf("ItemSize = %d, want %d", got, want)
+	}
+}
+
+func TestKeyEncodingOrder(t *testing.T) {
+	nums := []string{"-1e125", "-100", "-15", "-1.5", "-1", "-0.001", "0", "1e-130", "0.001", "1", "1.5", "10", "15", "100", "9.9999999999999999999999999999999999999E+125"}
+	var encs [][]byte
+	for _, s := range nums {
+		v := N(num(t, s))
+		k, err := AppendKey(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, rest, err := DecodeKey(TypeN, append(k, 'x'))
+		if err != nil || !Equal(back, v) || string(rest) != "x" {
+			t.Fatalf("DecodeKey(%s) = %v, %q, %v", s, back, rest, err)
+		}
+		encs = append(encs, k)
+	}
+	if !sort.SliceIsSorted(encs, func(i, j int) bool { return bytes.Compare(encs[i], encs[j]) < 0 }) {
+		t.Fatalf("number keys not in numeric order")
+	}
+	strs := []string{"", "\x00", "\x00\x00", "\x00a", "a", "a\x00", "a\x00b", "ab", "b", "é"}
+	encs = nil
+	for _, s := range strs {
+		k, _ := AppendKey(nil, S(s))
+		back, rest, err := DecodeKey(TypeS, k)
+		if err != nil || back.Str() != s || len(rest) != 0 {
+			t.Fatalf("DecodeKey(%q) = %q, %v", s, back.Str(), err)
+		}
+		encs = append(encs, k)
+	}
+	if !sort.SliceIsSorted(encs, func(i, j int) bool { return bytes.Compare(encs[i], encs[j]) < 0 }) {
+		t.Fatalf("string keys not in byte order")
+	}
+	p, _ := AppendKeyPrefix(nil, S("a"))
+	end := PrefixEnd(p)
+	for _, s := range strs {
+		k, _ := AppendKey(nil, S(s))
+		in := bytes.Compare(k, p) >= 0 && bytes.Compare(k, end) < 0
+		if in != (len(s) > 0 && s[0] == 'a') {
+			t.Errorf("prefix scan of %q: in=%v", s, in)
+		}
+	}
+}

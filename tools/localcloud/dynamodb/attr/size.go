@@ -1,0 +1,68 @@
+package attr
+
+import "unicode/utf8"
+
+// MaxItemSize is DynamoDB's limit on an item's size in bytes (400 KB),
+// counted as ItemSize counts.
+const MaxItemSize = 400 * 1024
+
+// ItemSize returns the size DynamoDB charges for item: for each attribute,
+// the UTF-8 length of its name plus the size of its value.
+func ItemSize(item Item) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + Size(v)
+	}
+	return n
+}
+
+// Size returns the size of one value as DynamoDB counts it:
+//   - S: UTF-8 bytes; B: raw bytes;
+//   - N: 1 byte per two significant digits, plus 1;
+//   - BOOL and NULL: 1 byte;
+//   - L and M: 3 bytes of overhead plus 1 byte per element, plus the
+//     elements (and, for M, the member names);
+//   - sets: the sum of their members.
+func Size(v Value) int {
+	switch v.t {
+	case TypeS, TypeB:
+		return len(v.s)
+	case TypeN:
+		return numberSize(v.n)
+	case TypeBOOL, TypeNULL:
+		return 1
+	case TypeL:
+		n := 3
+		for _, e := range v.l {
+			n += 1 + Size(e)
+		}
+		return n
+	case TypeM:
+		n := 3
+		for k, e := range v.m {
+			n += 1 + len(k) + Size(e)
+		}
+		return n
+	case TypeSS, TypeBS:
+		n := 0
+		for _, s := range v.ss {
+			n += len(s)
+		}
+		return n
+	case TypeNS:
+		n := 0
+		for _, x := range v.ns {
+			n += numberSize(x)
+		}
+		return n
+	}
+	return 0
+}
+
+func numberSize(n Number) int {
+	return (n.Digits()+1)/2 + 1
+}
+
+// StringLen returns the length size() reports for a string: its number of
+// characters.
+func StringLen(s string) int { return utf8.RuneCountInString(s) }
