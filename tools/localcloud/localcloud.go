@@ -1,0 +1,133 @@
+package localcloud
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/orderflow/orderflow/tools/localcloud/clock"
+	"github.com/orderflow/orderflow/tools/localcloud/iam"
+	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/server"
+	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
+	"github.com/orderflow/orderflow/tools/localcloud/sqs"
+	"github.com/orderflow/orderflow/tools/localcloud/store"
+	"github.com/orderflow/orderflow/tools/localcloud/sts"
+)
+
+// Config configures an Instance. Zero values take the documented defaults.
+type Config struct {
+	// DataDir holds the store and the mailbox (default ".localcloud").
+	DataDir string
+	// Region is the one region served (default "us-east-1").
+	Region string
+	// Account is the 12-digit account ID (default "000000000000").
+	Account string
+	// AccessKeyID and SecretAccessKey are the root credentials
+	// (default "test"/"test").
+	AccessKeyID, SecretAccessKey string
+	// Clock drives service time (visibility, delays, retention, retries);
+	// it defaults to the wall clock.
+	Clock clock.Clock
+	// AuthClock is the clock request signatures are checked against; it
+	// defaults to Clock. Tests that move Clock by hours keep it real so
+	// that SDK clients, which sign with the wall clock, stay within skew.
+	AuthClock clock.Clock
+	// Random is the randomness source for IDs and receipt handles
+	// (default crypto/rand).
+	Random io.Reader
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// PublicURL is the base URL put in links localcloud hands out that are
+	// fetched outside a request (e-mailed confirmation links), e.g.
+	// "http://127.0.0.1:4566". Set it once the listener is bound.
+	PublicURL string
+}
+
+func (c *Config) defaults() {
+	if c.DataDir == "" {
+		c.DataDir = ".localcloud"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.Account == "" {
+		c.Account = "000000000000"
+	}
+	if c.AccessKeyID == "" {
+		c.AccessKeyID = "test"
+	}
+	if c.SecretAccessKey == "" {
+		c.SecretAccessKey = "test"
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.AuthClock == nil {
+		c.AuthClock = c.Clock
+	}
+	if c.Random == nil {
+		c.Random = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Instance is a running localcloud.
+type Instance struct {
+	cfg         Config
+	store       *store.Bolt
+	server      *server.Server
+	Credentials *iam.StaticCredentials
+}
+
+// Open opens the data directory and builds every service.
+func Open(cfg Config) (*Instance, error) {
+	cfg.defaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	idSource := ids.New(cfg.Random)
+	creds := iam.NewStaticCredentials(iam.RootCredential(cfg.Account, cfg.AccessKeyID, cfg.SecretAccessKey))
+	srv := server.New(server.Config{
+		Verifier: &sigv4.Verifier{Credentials: creds, Region: cfg.Region, Clock: cfg.AuthClock},
+		Logger:   cfg.Logger,
+		IDs:      idSource,
+	})
+	inst := &Instance{cfg: cfg, store: st, server: srv, Credentials: creds}
+	queues, err := sqs.New(sqs.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
+		Region: cfg.Region, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	srv.Register(sts.New().Descriptor())
+	srv.Register(queues.Descriptor())
+	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	}))
+	return inst, nil
+}
+
+// Handler is the HTTP handler serving every service.
+func (i *Instance) Handler() http.Handler { return i.server }
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully.
+func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
+	return i.server.Serve(ctx, ln)
+}
+
+// Close releases the store; call it after Serve returns.
+func (i *Instance) Close() error {
+	return i.store.Close()
+}

@@ -1,0 +1,415 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/orderflow/orderflow/tools/localcloud/iam"
+	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/protocol"
+	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
+)
+
+// MaxBodyBytes bounds a request body; SQS's largest legal batch is 1 MiB of
+// message data, which JSON or form escaping can at most multiply by six.
+const MaxBodyBytes = 8 << 20
+
+// Service describes one AWS service's wire identity and its operations.
+type Service struct {
+	// Name is the SigV4 signing name ("sqs").
+	Name string
+	// JSONTargetPrefix is the X-Amz-Target prefix ("AmazonSQS"); empty
+	// when the service does not speak awsJson.
+	JSONTargetPrefix string
+	// JSONVersion is "1.0" or "1.1".
+	JSONVersion string
+	// JSONNamespace prefixes error shape names in awsJson's __type.
+	JSONNamespace string
+	// QueryCompatible adds x-amzn-query-error to awsJson errors.
+	QueryCompatible bool
+	// Query is true when the service speaks awsQuery.
+	Query bool
+	// XMLNamespace is the awsQuery response namespace.
+	XMLNamespace string
+	// Operations by name.
+	Operations map[string]Operation
+	// Unauthenticated names operations that AWS serves without a
+	// signature (SNS ConfirmSubscription from an e-mailed link).
+	Unauthenticated map[string]bool
+}
+
+// Operation is a registered service operation.
+type Operation interface {
+	newInput() any
+	call(ctx context.Context, in any) (any, error)
+}
+
+type op[In, Out any] struct {
+	fn func(context.Context, *In) (*Out, error)
+}
+
+func (o op[In, Out]) newInput() any { return new(In) }
+
+func (o op[In, Out]) call(ctx context.Context, in any) (any, error) {
+	out, err := o.fn(ctx, in.(*In))
+	if err != nil || out == nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Op adapts a typed operation function to an Operation. In and Out are
+// structs whose `json` and `query` tags describe their wire members.
+func Op[In, Out any](fn func(context.Context, *In) (*Out, error)) Operation {
+	return op[In, Out]{fn: fn}
+}
+
+// Call is the request metadata an operation may read from its context.
+type Call struct {
+	RequestID string
+	// Endpoint is the base URL the client used ("http://127.0.0.1:4566"),
+	// from which services build URLs they hand back (queue URLs).
+	Endpoint string
+	// Path is the request path; Query SQS clients address the queue by
+	// posting to its URL.
+	Path string
+}
+
+type callKey struct{}
+
+// WithCall returns ctx carrying c.
+func WithCall(ctx context.Context, c Call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}
+
+// CallFrom returns the request metadata carried by ctx.
+func CallFrom(ctx context.Context) Call {
+	c, _ := ctx.Value(callKey{}).(Call)
+	return c
+}
+
+// Config wires a Server.
+type Config struct {
+	Verifier *sigv4.Verifier
+	Logger   *slog.Logger
+	// IDs makes request IDs.
+	IDs *ids.Source
+}
+
+// Server routes AWS requests to registered services.
+type Server struct {
+	cfg      Config
+	byName   map[string]*Service
+	byTarget map[string]*Service
+	internal *http.ServeMux
+}
+
+// New returns a server with no services.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, byName: map[string]*Service{}, byTarget: map[string]*Service{}, internal: http.NewServeMux()}
+}
+
+// Register adds a service.
+func (s *Server) Register(svc *Service) {
+	s.byName[svc.Name] = svc
+	if svc.JSONTargetPrefix != "" {
+		s.byTarget[svc.JSONTargetPrefix] = svc
+	}
+}
+
+// HandleInternal serves localcloud's own unauthenticated endpoints under
+// /_localcloud/ (health, links mailed to users).
+func (s *Server) HandleInternal(pattern string, h http.Handler) {
+	s.internal.Handle(pattern, h)
+}
+
+type wireProtocol int
+
+const (
+	protoJSON wireProtocol = iota + 1
+	protoQuery
+)
+
+type exchange struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	proto     wireProtocol
+	svc       *Service
+	action    string
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{w: w, r: r, requestID: s.cfg.IDs.UUID(), proto: protoQuery}
+	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.Logger.Error("request panicked", "requestID", x.requestID, "action", x.action, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.writeError(x, protocol.InternalFailure())
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, "/_localcloud/") {
+		s.internal.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			e := protocol.Errorf("RequestEntityTooLarge", "Request body must be no larger than %d bytes.", MaxBodyBytes)
+			e.Status = http.StatusRequestEntityTooLarge
+			s.writeError(x, e)
+			return
+		}
+		s.writeError(x, protocol.Errorf("MalformedQueryString", "Could not read the request body."))
+		return
+	}
+	s.serve(x, body)
+}
+
+func (s *Server) serve(x *exchange, body []byte) {
+	r := x.r
+	var params url.Values
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		x.proto = protoJSON
+		prefix, action, _ := cutLast(target, ".")
+		x.action = action
+		x.svc = s.byTarget[prefix]
+		if x.svc == nil {
+			s.writeError(x, unknownOperation(x))
+			return
+		}
+	} else {
+		var err error
+		params, err = queryParams(r, body)
+		if err != nil {
+			s.writeError(x, protocol.Errorf("MalformedQueryString", "The query string could not be parsed."))
+			return
+		}
+		x.action = params.Get("Action")
+		if scope, ok := sigv4.SigningScope(r); ok {
+			x.svc = s.byName[scope.Service]
+		} else if !sigv4.IsSigned(r) {
+			x.svc = s.unauthenticatedService(x.action)
+		}
+		if x.action == "" {
+			s.writeError(x, protocol.Errorf("MissingAction", "Missing Action"))
+			return
+		}
+	}
+	ctx := r.Context()
+	unauth := x.svc != nil && x.svc.Unauthenticated[x.action] && !sigv4.IsSigned(r)
+	if !unauth {
+		cred, scope, aerr := s.cfg.Verifier.Verify(ctx, r, body)
+		if aerr == nil && x.svc != nil && scope.Service != x.svc.Name {
+			aerr = &sigv4.Error{Kind: sigv4.Mismatch, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", x.svc.Name)}
+		}
+		if aerr != nil {
+			s.writeError(x, authError(x, aerr))
+			return
+		}
+		ctx = iam.WithPrincipal(ctx, cred.Principal)
+	}
+	if x.svc == nil {
+		s.writeError(x, unknownOperation(x))
+		return
+	}
+	if x.proto == protoQuery && !x.svc.Query {
+		s.writeError(x, unknownOperation(x))
+		return
+	}
+	operation, ok := x.svc.Operations[x.action]
+	if !ok {
+		s.writeError(x, unknownOperation(x))
+		return
+	}
+	in := operation.newInput()
+	var derr error
+	if x.proto == protoJSON {
+		derr = protocol.DecodeJSON(body, in)
+	} else {
+		derr = protocol.DecodeQuery(params, in)
+	}
+	if derr != nil {
+		s.writeError(x, derr)
+		return
+	}
+	ctx = WithCall(ctx, Call{RequestID: x.requestID, Endpoint: endpointOf(r), Path: r.URL.Path})
+	out, err := operation.call(ctx, in)
+	if err != nil {
+		s.writeError(x, err)
+		return
+	}
+	s.writeOutput(x, out)
+}
+
+func (s *Server) unauthenticatedService(action string) *Service {
+	for _, svc := range s.byName {
+		if svc.Unauthenticated[action] {
+			return svc
+		}
+	}
+	return nil
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
+func queryParams(r *http.Request, body []byte) (url.Values, error) {
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("parse query string: %w", err)
+	}
+	ct := r.Header.Get("Content-Type")
+	if r.Method == http.MethodPost && (ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded")) {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("parse form body: %w", err)
+		}
+		for k, v := range form {
+			params[k] = append(params[k], v...)
+		}
+	}
+	return params, nil
+}
+
+func endpointOf(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func unknownOperation(x *exchange) *protocol.Error {
+	if x.proto == protoJSON {
+		return &protocol.Error{Code: "UnknownOperationException", Namespace: protocol.CoralNamespace,
+			Status: http.StatusBadRequest, Fault: protocol.Sender}
+	}
+	return protocol.Errorf("InvalidAction", "The action %s is not valid for this web service.", x.action)
+}
+
+// authError words a SigV4 failure as the request's protocol does.
+func authError(x *exchange, e *sigv4.Error) *protocol.Error {
+	status := http.StatusForbidden
+	var jsonCode, queryCode string
+	switch e.Kind {
+	case sigv4.Missing:
+		jsonCode, queryCode = "MissingAuthenticationTokenException", "MissingAuthenticationToken"
+	case sigv4.Incomplete:
+		jsonCode, queryCode = "IncompleteSignatureException", "IncompleteSignature"
+		status = http.StatusBadRequest
+	case sigv4.UnknownKey:
+		jsonCode, queryCode = "UnrecognizedClientException", "InvalidClientTokenId"
+	case sigv4.Skewed:
+		jsonCode, queryCode = "InvalidSignatureException", "SignatureDoesNotMatch"
+	case sigv4.Expired:
+		jsonCode, queryCode = "InvalidSignatureException", "RequestExpired"
+	default:
+		jsonCode, queryCode = "InvalidSignatureException", "SignatureDoesNotMatch"
+	}
+	if x.proto == protoJSON {
+		pe := &protocol.Error{Code: jsonCode, Namespace: protocol.CoralNamespace, Message: e.Message, Status: status, Fault: protocol.Sender}
+		if x.svc != nil && x.svc.QueryCompatible {
+			pe.QueryCode = queryCode
+		}
+		return pe
+	}
+	return &protocol.Error{Code: queryCode, Message: e.Message, Status: status, Fault: protocol.Sender}
+}
+
+func (s *Server) writeError(x *exchange, err error) {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		s.cfg.Logger.Error("operation failed", "requestID", x.requestID, "action", x.action, "err", err)
+		pe = protocol.InternalFailure()
+	}
+	h := x.w.Header()
+	if x.proto == protoJSON {
+		ns, qc, ver := "", false, "1.0"
+		if x.svc != nil {
+			ns, qc, ver = x.svc.JSONNamespace, x.svc.QueryCompatible, x.svc.JSONVersion
+		}
+		body, extra := protocol.JSONError(pe, ns, qc)
+		for k, v := range extra {
+			h[k] = v
+		}
+		h.Set("Content-Type", "application/x-amz-json-"+ver)
+		x.w.WriteHeader(pe.Status)
+		_, _ = x.w.Write(body)
+		return
+	}
+	xmlns := ""
+	if x.svc != nil {
+		xmlns = x.svc.XMLNamespace
+	}
+	h.Set("Content-Type", "text/xml")
+	x.w.WriteHeader(pe.Status)
+	_, _ = x.w.Write(protocol.QueryError(pe, xmlns, x.requestID))
+}
+
+func (s *Server) writeOutput(x *exchange, out any) {
+	var body []byte
+	if x.proto == protoJSON {
+		b, err := protocol.EncodeJSON(out)
+		if err != nil {
+			s.writeError(x, fmt.Errorf("encode %s output: %w", x.action, err))
+			return
+		}
+		body = b
+		x.w.Header().Set("Content-Type", "application/x-amz-json-"+x.svc.JSONVersion)
+	} else {
+		body = protocol.QueryResponse(x.action, x.svc.XMLNamespace, x.requestID, out)
+		x.w.Header().Set("Content-Type", "text/xml")
+	}
+	_, _ = io.Copy(x.w, bytes.NewReader(body))
+}
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully:
+// in-flight requests finish (long polls are released through their request
+// context) and Serve returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	cancelBase()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package sqs
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Store buckets.
+const (
+	bucketQueues   = "sqs.queues"
+	bucketMessages = "sqs.messages"
+)
+
+// queueRecord is a queue's persisted definition.
+type queueRecord struct {
+	Name       string            `json:"name"`
+	Attributes map[string]string `json:"attributes"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Created    int64             `json:"created"`
+	Modified   int64             `json:"modified"`
+	LastPurge  int64             `json:"lastPurge,omitempty"`
+}
+
+// message is a persisted message. Times are Unix milliseconds.
+type message struct {
+	Seq            uint64                           `json:"seq"`
+	ID             string                           `json:"id"`
+	Body           string                           `json:"body"`
+	Attributes     map[string]MessageAttributeValue `json:"attrs,omitempty"`
+	SystemAttrs    map[string]MessageAttributeValue `json:"sysAttrs,omitempty"`
+	SenderID       string                           `json:"sender"`
+	SentAt         int64                            `json:"sent"`
+	VisibleAt      int64                            `json:"visible"`
+	ReceiveCount   int                              `json:"receives"`
+	FirstReceiveAt int64                            `json:"firstReceive,omitempty"`
+	Nonce          string                           `json:"nonce,omitempty"`
+	DLQSourceArn   string                           `json:"dlqSource,omitempty"`
+}
+
+// queue is a live queue: its record and an index of its messages.
+type queue struct {
+	mu      sync.Mutex
+	rec     queueRecord
+	arn     string
+	msgs    map[uint64]*message
+	order   []uint64 // arrival order; may hold deleted seqs until compaction
+	deleted bool
+	// changed is closed (and replaced) whenever messages may have become
+	// receivable, waking long polls.
+	changed chan struct{}
+}
+
+func newQueue(rec queueRecord, arn string) *queue {
+	return &queue{rec: rec, arn: arn, msgs: map[uint64]*message{}, changed: make(chan struct{})}
+}
+
+// notifyLocked wakes every waiting receive. Callers hold q.mu.
+func (q *queue) notifyLocked() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+// insertLocked adds m to the index.
+func (q *queue) insertLocked(m *message) {
+	q.msgs[m.Seq] = m
+	q.order = append(q.order, m.Seq)
+}
+
+// removeLocked drops seq from the index, compacting order when it is
+// mostly tombstones.
+func (q *queue) removeLocked(seq uint64) {
+	delete(q.msgs, seq)
+	if len(q.order) > 64 && len(q.msgs) < len(q.order)/2 {
+		live := q.order[:0]
+		for _, s := range q.order {
+			if _, ok := q.msgs[s]; ok {
+				live = append(live, s)
+			}
+		}
+		q.order = live
+	}
+}
+
+func (q *queue) attrInt(name string) int {
+	v, ok := q.rec.Attributes[name]
+	if !ok {
+		v = defaults[name]
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+func (q *queue) redrive() (redrivePolicy, bool) {
+	v := q.rec.Attributes["RedrivePolicy"]
+	if v == "" {
+		return redrivePolicy{}, false
+	}
+	p, err := parseRedrive(v)
+	return p, err == nil
+}
+
+func msgKey(queueName string, seq uint64) []byte {
+	k := make([]byte, 0, len(queueName)+9)
+	k = append(k, queueName...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func msgPrefix(queueName string) []byte {
+	return append([]byte(queueName), 0)
+}
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only maps of strings and plain structs are encoded; a failure
+		// is a programming error.
+		panic("sqs: encode: " + err.Error())
+	}
+	return b
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
