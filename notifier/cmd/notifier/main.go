@@ -1,0 +1,74 @@
+// Command notifier is the Lambda function that publishes an SNS notification
+// for each order inserted into the orders table, read from its DynamoDB
+// stream. It only wires the environment to package handler.
+//
+// Environment:
+//
+//	TABLE_NAME            the orders table, for the notified marker (required)
+//	TOPIC_ARN             the SNS topic to publish to (required)
+//	AWS_LAMBDA_LOG_LEVEL  DEBUG, INFO (default), WARN or ERROR
+//	AWS_ENDPOINT_URL      and the other AWS SDK variables, honoured as usual
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/orderflow/orderflow/notifier/internal/handler"
+)
+
+func main() {
+	log := newLogger()
+	table, topic := os.Getenv("TABLE_NAME"), os.Getenv("TOPIC_ARN")
+	if table == "" {
+		fail(log, "TABLE_NAME is not set: it must name the orders table")
+	}
+	if topic == "" {
+		fail(log, "TOPIC_ARN is not set: it must name the SNS topic for order notifications")
+	}
+	// LoadDefaultConfig reads the region, credentials and AWS_ENDPOINT_URL
+	// (set by localcloud) from the environment Lambda provides.
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		fail(log, "load AWS configuration: "+err.Error())
+	}
+	h, err := handler.New(handler.Config{
+		TableName: table,
+		TopicARN:  topic,
+		Table:     dynamodb.NewFromConfig(cfg),
+		Topic:     sns.NewFromConfig(cfg),
+		Logger:    log,
+	})
+	if err != nil {
+		fail(log, err.Error())
+	}
+	lambda.Start(h.Handle)
+}
+
+// newLogger writes JSON lines with Lambda's key names (timestamp, message) at
+// the level Lambda's advanced logging controls ask for.
+func newLogger() *slog.Logger {
+	level := slog.LevelInfo
+	if s := os.Getenv("AWS_LAMBDA_LOG_LEVEL"); s != "" {
+		// An unknown level (Lambda also has TRACE and FATAL) keeps INFO.
+		_ = level.UnmarshalText([]byte(s))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		Level:       level,
+		ReplaceAttr: lambdacontext.ReplaceAttr,
+	}))
+}
+
+// fail stops the function during init; Lambda reports it as an init error
+// with this line in the log.
+func fail(log *slog.Logger, msg string) {
+	log.Error("notifier cannot start", "reason", msg)
+	os.Exit(1)
+}
