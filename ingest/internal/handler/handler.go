@@ -8,13 +8,13 @@ import (
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/orderflow/orderflow/contracts"
+	"github.com/orderflow/orderflow/contracts/lambdalog"
 )
 
 // PutItemAPI is the part of the DynamoDB client the handler uses; tests pass a
@@ -34,8 +34,8 @@ type Config struct {
 	TableName string
 	// DB writes the orders. Required.
 	DB PutItemAPI
-	// Logger receives one line per record. Required; main passes a JSON
-	// logger.
+	// Logger receives one line per record. Required; main passes
+	// lambdalog.New's.
 	Logger *slog.Logger
 	// Concurrency bounds the records stored at once; 0 means
 	// DefaultConcurrency, 1 means one after another.
@@ -79,10 +79,7 @@ const conditionNew = "attribute_not_exists(" + contracts.AttrOrderID + ")"
 // message ID. Its error is always nil: a failure of the whole invocation would
 // make SQS redeliver records that were stored fine.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	log := h.log
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		log = log.With("requestId", lc.AwsRequestID)
-	}
+	log := lambdalog.ForInvocation(ctx, h.log)
 
 	// Records are independent (each has its own order ID), so they may be
 	// stored in any order; results are collected by index so the response
@@ -94,7 +91,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			failed[i] = !h.store(ctx, log.With("messageId", rec.MessageId), rec)
+			failed[i] = !h.store(ctx, log.With(lambdalog.KeyMessageID, rec.MessageId), rec)
 		})
 	}
 	wg.Wait()
@@ -118,13 +115,13 @@ func (h *Handler) store(ctx context.Context, log *slog.Logger, rec events.SQSMes
 		// Retrying cannot fix the body; SQS moves it to the dead-letter
 		// queue after maxReceiveCount deliveries.
 		log.Error("malformed order message; reporting it so it reaches the dead-letter queue",
-			"error", err.Error(), "receiveCount", receiveCount)
+			lambdalog.KeyError, err.Error(), "receiveCount", receiveCount)
 		return false
 	}
-	log = log.With("orderID", order.OrderID)
+	log = log.With(lambdalog.KeyOrderID, order.OrderID)
 	item, err := order.Attributes()
 	if err != nil {
-		log.Error("order cannot be stored", "error", err.Error(), "receiveCount", receiveCount)
+		log.Error("order cannot be stored", lambdalog.KeyError, err.Error(), "receiveCount", receiveCount)
 		return false
 	}
 	_, err = h.db.PutItem(ctx, &dynamodb.PutItemInput{
@@ -142,11 +139,11 @@ func (h *Handler) store(ctx context.Context, log *slog.Logger, rec events.SQSMes
 		return true
 	case isThrottle(err):
 		log.Warn("order not stored: DynamoDB throttled; SQS will redeliver it",
-			"error", fmt.Errorf("put order %s: %w", order.OrderID, err).Error(), "receiveCount", receiveCount)
+			lambdalog.KeyError, fmt.Errorf("put order %s: %w", order.OrderID, err).Error(), "receiveCount", receiveCount)
 		return false
 	default:
 		log.Error("order not stored; SQS will redeliver it",
-			"error", fmt.Errorf("put order %s: %w", order.OrderID, err).Error(), "receiveCount", receiveCount)
+			lambdalog.KeyError, fmt.Errorf("put order %s: %w", order.OrderID, err).Error(), "receiveCount", receiveCount)
 		return false
 	}
 }

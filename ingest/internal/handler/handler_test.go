@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/orderflow/orderflow/contracts/lambdalog"
 	"github.com/orderflow/orderflow/ingest/internal/handler"
 	"github.com/orderflow/orderflow/ingest/internal/handler/mocks"
 )
@@ -62,7 +63,7 @@ func newHandler(t *testing.T, db handler.PutItemAPI) (*handler.Handler, *logBuff
 	h, err := handler.New(handler.Config{
 		TableName: table,
 		DB:        db,
-		Logger:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:    lambdalog.New(logs, "DEBUG"),
 	})
 	require.NoError(t, err)
 	return h, logs
@@ -188,7 +189,7 @@ func TestBatchWithMalformedRecords(t *testing.T) {
 	assert.Equal(t, []string{"6b0d549b-6f03-475a-9600-a35a099950d8", "0cb1e29c-658c-4a14-95e6-0af593bd04cf"}, failureIDs(resp))
 	var malformed []map[string]any
 	for _, l := range logs.lines(t) {
-		if strings.HasPrefix(l["msg"].(string), "malformed order message") {
+		if strings.HasPrefix(l["message"].(string), "malformed order message") {
 			malformed = append(malformed, l)
 		}
 	}
@@ -356,7 +357,7 @@ func dropZeroAdditions(want, got any) {
 func findLog(t *testing.T, logs *logBuffer, msg string) map[string]any {
 	t.Helper()
 	for _, l := range logs.lines(t) {
-		if l["msg"] == msg {
+		if l["message"] == msg {
 			return l
 		}
 	}

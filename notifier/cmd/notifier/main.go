@@ -16,16 +16,16 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/orderflow/orderflow/contracts/lambdalog"
 	"github.com/orderflow/orderflow/notifier/internal/handler"
 )
 
 func main() {
-	log := newLogger()
+	log := lambdalog.New(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_LEVEL"))
 	table, topic := os.Getenv("TABLE_NAME"), os.Getenv("TOPIC_ARN")
 	if table == "" {
 		fail(log, "TABLE_NAME is not set: it must name the orders table")
@@ -50,20 +50,6 @@ func main() {
 		fail(log, err.Error())
 	}
 	lambda.Start(h.Handle)
-}
-
-// newLogger writes JSON lines with Lambda's key names (timestamp, message) at
-// the level Lambda's advanced logging controls ask for.
-func newLogger() *slog.Logger {
-	level := slog.LevelInfo
-	if s := os.Getenv("AWS_LAMBDA_LOG_LEVEL"); s != "" {
-		// An unknown level (Lambda also has TRACE and FATAL) keeps INFO.
-		_ = level.UnmarshalText([]byte(s))
-	}
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
-		Level:       level,
-		ReplaceAttr: lambdacontext.ReplaceAttr,
-	}))
 }
 
 // fail stops the function during init; Lambda reports it as an init error

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -18,6 +17,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/orderflow/orderflow/contracts"
+	"github.com/orderflow/orderflow/contracts/lambdalog"
 )
 
 // TableAPI is the part of the DynamoDB client the handler uses to read and set
@@ -47,7 +47,8 @@ type Config struct {
 	Table TableAPI
 	// Topic publishes the notifications. Required.
 	Topic PublishAPI
-	// Logger receives one line per record. Required.
+	// Logger receives one line per record. Required; main passes
+	// lambdalog.New's.
 	Logger *slog.Logger
 	// Now stamps the marker; nil means time.Now.
 	Now func() time.Time
@@ -129,10 +130,7 @@ const (
 // nothing. Each failed record is reported, which is harmless (the lowest
 // wins) and keeps the response honest.
 func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	log := h.log
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		log = log.With("requestId", lc.AwsRequestID)
-	}
+	log := lambdalog.ForInvocation(ctx, h.log)
 
 	// Records of one order must be handled in stream order; different orders
 	// are independent and run concurrently. Results go by index so the
@@ -147,7 +145,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 			prevFailed := false
 			for _, i := range group {
 				rec := ev.Records[i]
-				rlog := log.With("sequenceNumber", rec.Change.SequenceNumber, "eventID", rec.EventID, "eventName", rec.EventName)
+				rlog := log.With(lambdalog.KeySequenceNumber, rec.Change.SequenceNumber, "eventID", rec.EventID, "eventName", rec.EventName)
 				if prevFailed {
 					rlog.Debug("record not processed: an earlier record of this order failed and will be retried first")
 					results[i] = skipped
@@ -203,13 +201,13 @@ func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events
 	if err != nil {
 		// Retrying will not change the image; after the mapping's retry
 		// limit it goes to the on-failure destination with this reason logged.
-		log.Error("malformed stream record; reporting it for retry and the on-failure destination", "error", err.Error())
+		log.Error("malformed stream record; reporting it for retry and the on-failure destination", lambdalog.KeyError, err.Error())
 		return failed
 	}
-	log = log.With("orderID", order.OrderID)
+	log = log.With(lambdalog.KeyOrderID, order.OrderID)
 	pub, err := contracts.NewPublication(order)
 	if err != nil {
-		log.Error("cannot build notification", "error", err.Error())
+		log.Error("cannot build notification", lambdalog.KeyError, err.Error())
 		return failed
 	}
 	key := map[string]dbtypes.AttributeValue{contracts.AttrOrderID: &dbtypes.AttributeValueMemberS{Value: order.OrderID}}
@@ -221,7 +219,7 @@ func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events
 		ProjectionExpression: aws.String(markerProjection),
 	})
 	if err != nil {
-		log.Error("cannot read notified marker; will retry", "error", fmt.Errorf("get order %s: %w", order.OrderID, err).Error())
+		log.Error("cannot read notified marker; will retry", lambdalog.KeyError, fmt.Errorf("get order %s: %w", order.OrderID, err).Error())
 		return failed
 	}
 	if len(got.Item) == 0 {
@@ -235,7 +233,7 @@ func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events
 
 	out, err := h.sns.Publish(ctx, publishInput(h.topic, pub))
 	if err != nil {
-		log.Error("publish failed; will retry", "error", fmt.Errorf("publish order %s: %w", order.OrderID, err).Error())
+		log.Error("publish failed; will retry", lambdalog.KeyError, fmt.Errorf("publish order %s: %w", order.OrderID, err).Error())
 		return failed
 	}
 	log = log.With("snsMessageId", aws.ToString(out.MessageId))
@@ -258,7 +256,7 @@ func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events
 		// publish again, a certain duplicate, whereas leaving it risks one
 		// only if this batch is redelivered.
 		log.Error("notification published but marker not set; a redelivery would notify again",
-			"error", fmt.Errorf("mark order %s notified: %w", order.OrderID, err).Error())
+			lambdalog.KeyError, fmt.Errorf("mark order %s notified: %w", order.OrderID, err).Error())
 	}
 	return done
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/orderflow/orderflow/contracts/lambdalog"
 	"github.com/orderflow/orderflow/notifier/internal/handler"
 	"github.com/orderflow/orderflow/notifier/internal/handler/mocks"
 )
@@ -70,7 +71,7 @@ func (b *logBuffer) withMsg(t *testing.T, msg string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, l := range b.lines(t) {
-		if l["msg"] == msg {
+		if l["message"] == msg {
 			out = append(out, l)
 		}
 	}
@@ -92,7 +93,7 @@ func newFixture(t *testing.T) fixture {
 		TopicARN:  topic,
 		Table:     f.table,
 		Topic:     f.topic,
-		Logger:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:    lambdalog.New(f.logs, "DEBUG"),
 		Now:       func() time.Time { return fixedNow },
 	})
 	require.NoError(t, err)
