@@ -13,10 +13,15 @@ import (
 )
 
 // NewDeployer builds a [deploy.Deployer] on AWS clients configured the SDK's normal way
-// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...). With an endpoint override (moto,
-// localcloud) S3 is addressed path-style, as such endpoints have no bucket subdomains.
-func NewDeployer(ctx context.Context, out io.Writer, in io.Reader, autoApprove bool, getenv func(string) string) (*deploy.Deployer, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...); a non-empty region overrides the
+// configured one. With an endpoint override (moto, localcloud) S3 is addressed
+// path-style, as such endpoints have no bucket subdomains.
+func NewDeployer(ctx context.Context, region string, out io.Writer, in io.Reader, autoApprove bool, getenv func(string) string) (*deploy.Deployer, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
