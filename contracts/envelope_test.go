@@ -2,7 +2,6 @@ package contracts
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,13 +96,7 @@ func TestDecodeQueueMessageErrors(t *testing.T) {
 				sent = ""
 			}
 			_, err := DecodeQueueMessage(tc.body, id, sent)
-			var verr *ValidationError
-			if !errors.As(err, &verr) {
-				t.Fatalf("err = %v, want *ValidationError", err)
-			}
-			if got := verr.Fields(); !slices.Equal(got, tc.wantFields) {
-				t.Errorf("fields = %v, want %v (%v)", got, tc.wantFields, err)
-			}
+			assertFields(t, err, tc.wantFields)
 			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
 				t.Errorf("err = %v, want errors.Is %v", err, tc.wantIs)
 			}

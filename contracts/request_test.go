@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -99,4 +100,17 @@ func readFixture(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// assertFields fails the test unless err is a *ValidationError naming exactly
+// the fields want, in that order.
+func assertFields(t *testing.T, err error, want []string) {
+	t.Helper()
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want *ValidationError", err)
+	}
+	if got := verr.Fields(); !slices.Equal(got, want) {
+		t.Errorf("fields = %v, want %v (%v)", got, want, err)
+	}
 }

@@ -3,7 +3,6 @@ package contracts
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"reflect"
 	"slices"
@@ -243,13 +242,7 @@ func TestSchemaAndDecoderAgree(t *testing.T) {
 			if tc.valid {
 				return
 			}
-			var verr *ValidationError
-			if !errors.As(goErr, &verr) {
-				t.Fatalf("Go error %v is not a *ValidationError", goErr)
-			}
-			if got := verr.Fields(); !slices.Equal(got, tc.wantFields) {
-				t.Errorf("Go error names %v, want %v (%v)", got, tc.wantFields, goErr)
-			}
+			assertFields(t, goErr, tc.wantFields)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package contracts
 import (
 	"errors"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,10 +81,7 @@ func TestStoredOrderAttributesRejectsInvalid(t *testing.T) {
 	o.OrderID = "not valid!"
 	o.Quantity = 0
 	_, err := o.Attributes()
-	var verr *ValidationError
-	if !errors.As(err, &verr) || !slices.Equal(verr.Fields(), []string{AttrOrderID, AttrQuantity}) {
-		t.Errorf("err = %v, want problems on orderID and quantity", err)
-	}
+	assertFields(t, err, []string{AttrOrderID, AttrQuantity})
 }
 
 func TestStoredOrderFromAttributesErrors(t *testing.T) {
@@ -123,13 +119,7 @@ func TestStoredOrderFromAttributesErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := StoredOrderFromAttributes(tc.item)
-			var verr *ValidationError
-			if !errors.As(err, &verr) {
-				t.Fatalf("err = %v, want *ValidationError", err)
-			}
-			if !slices.Equal(verr.Fields(), tc.wantFields) {
-				t.Errorf("fields = %v, want %v", verr.Fields(), tc.wantFields)
-			}
+			assertFields(t, err, tc.wantFields)
 			if !strings.Contains(err.Error(), tc.wantInMsg) {
 				t.Errorf("message %q lacks %q", err, tc.wantInMsg)
 			}

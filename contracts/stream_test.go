@@ -2,9 +2,7 @@ package contracts
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -74,13 +72,7 @@ func TestStoredOrderFromStreamImageErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := StoredOrderFromStreamImage(tc.image) // must not panic
-			var verr *ValidationError
-			if !errors.As(err, &verr) {
-				t.Fatalf("err = %v, want *ValidationError", err)
-			}
-			if !slices.Equal(verr.Fields(), tc.wantFields) {
-				t.Errorf("fields = %v, want %v", verr.Fields(), tc.wantFields)
-			}
+			assertFields(t, err, tc.wantFields)
 			if !strings.Contains(err.Error(), tc.wantInMsg) {
 				t.Errorf("message %q lacks %q", err, tc.wantInMsg)
 			}
