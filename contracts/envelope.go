@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -164,8 +165,8 @@ func newStoredOrder(id string, req OrderRequest, receivedAt time.Time) StoredOrd
 // prefixed returns err's field problems with their names qualified by parent
 // ("order.item"), or err as one problem on parent if it has none.
 func prefixed(parent string, err error) []FieldError {
-	verr, ok := err.(*ValidationError)
-	if !ok {
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
 		return []FieldError{{Field: parent, Problem: err.Error()}}
 	}
 	out := make([]FieldError, len(verr.Problems))

@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -101,6 +102,34 @@ func TestDecodeQueueMessageErrors(t *testing.T) {
 				t.Errorf("err = %v, want errors.Is %v", err, tc.wantIs)
 			}
 		})
+	}
+}
+
+// TestEnvelopeMarshalsToWhatDecodeReads keeps the exported Envelope type (for
+// producers other than API Gateway, such as load generators) in step with
+// the decoder.
+func TestEnvelopeMarshalsToWhatDecodeReads(t *testing.T) {
+	env := Envelope{
+		SchemaVersion:  SchemaVersion,
+		RequestID:      "r-42",
+		IdempotencyKey: "k-42",
+		ReceivedAt:     1795769400123,
+		Order:          OrderRequest{Item: "latex gloves", CustomerID: "12345", Quantity: 5},
+	}
+	body, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeQueueMessage(string(body), testMessageID, testSent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := StoredOrder{
+		OrderID: "k-42", Item: "latex gloves", CustomerID: "12345", Quantity: 5,
+		Status: StatusReceived, ReceivedAt: time.UnixMilli(1795769400123).UTC(), SchemaVersion: 1,
+	}
+	if got != want {
+		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }
 

@@ -198,6 +198,7 @@ var agreementCases = []struct {
 	{name: "item at max length", body: `{"item":"` + strings.Repeat("x", 200) + `","customerID":"b"}`, valid: true},
 	{name: "multibyte item at max length", body: `{"item":"` + strings.Repeat("é", 200) + `","customerID":"b"}`, valid: true},
 	{name: "customerID at max length", body: `{"item":"a","customerID":"` + strings.Repeat("9", 64) + `"}`, valid: true},
+	{name: "whitespace inside", body: "{ \"item\" : \"a\" ,\n\t\"customerID\":\"b\", \"quantity\" : 7 }", valid: true},
 	{name: "surrounding whitespace", body: " \n{\"item\":\"a\",\"customerID\":\"b\"}\n", valid: true},
 
 	{name: "empty object", body: `{}`, wantFields: []string{"item", "customerID"}},
