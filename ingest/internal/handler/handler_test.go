@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -363,4 +364,22 @@ func findLog(t *testing.T, logs *logBuffer, msg string) map[string]any {
 	}
 	t.Fatalf("no log line %q", msg)
 	return nil
+}
+
+// TestThroughLambdaRuntimeHandler feeds the fixture's bytes through
+// aws-lambda-go's handler wrapper, as lambda.Start does, and checks the bytes
+// Lambda gets back.
+func TestThroughLambdaRuntimeHandler(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "sqs-event-batch-10.json"))
+	require.NoError(t, err)
+	db := mocks.NewMockPutItemAPI(t)
+	db.EXPECT().PutItem(mock.Anything, mock.Anything).Return(&dynamodb.PutItemOutput{}, nil).Times(8)
+	h, _ := newHandler(t, db)
+
+	out, err := lambda.NewHandler(h.Handle).Invoke(lambdaContext(), raw)
+
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"batchItemFailures":[
+		{"itemIdentifier":"6b0d549b-6f03-475a-9600-a35a099950d8"},
+		{"itemIdentifier":"0cb1e29c-658c-4a14-95e6-0af593bd04cf"}]}`, string(out))
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -499,4 +500,22 @@ func TestFixturesRoundTrip(t *testing.T) {
 			assert.True(t, reflect.DeepEqual(want, got), "round trip changed the event:\nwant %s\ngot  %s", raw, again)
 		})
 	}
+}
+
+// TestThroughLambdaRuntimeHandler feeds the fixture's bytes through
+// aws-lambda-go's handler wrapper, as lambda.Start does, and checks the bytes
+// Lambda gets back.
+func TestThroughLambdaRuntimeHandler(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "dynamodb-stream-malformed.json"))
+	require.NoError(t, err)
+	f := newFixture(t)
+	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(alreadyNotified(orderA), nil).Once()
+
+	out, err := lambda.NewHandler(f.h.Handle).Invoke(lambdaContext(), raw)
+
+	require.NoError(t, err)
+	ev := loadEvent(t, "dynamodb-stream-malformed.json")
+	assert.JSONEq(t, `{"batchItemFailures":[
+		{"itemIdentifier":"`+ev.Records[1].Change.SequenceNumber+`"},
+		{"itemIdentifier":"`+ev.Records[2].Change.SequenceNumber+`"}]}`, string(out))
 }
