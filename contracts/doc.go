@@ -4,7 +4,9 @@
 // DynamoDB, the decoding of that item from a DynamoDB stream record, and the SNS
 // notification announcing it.
 //
-// It is the only package that ingest, notifier and tools share, so each shape
+// Package lambdalog beside it fixes the functions' JSON log line format.
+//
+// This module is the only code that ingest, notifier and tools share, so each shape
 // and its validation live here once. A breaking change to any of them is a new
 // major version of this module and a new [SchemaVersion].
 package contracts
