@@ -213,7 +213,31 @@ func ParseItem(data []byte) (Item, error) {
 }
 
 func serializationError() error {
-	return &Error{Code: CodeSerialization, Message: "Start of structure or map found where not expected."}
+	return &Error{Code: CodeSerialization, Message: "Start of structure or map found where not expected"}
+}
+
+// wrongShape words a SerializationException for a member whose JSON kind is
+// not the one its type needs, as the awsJson deserializer does.
+func wrongShape(rv json.RawMessage, want string) error {
+	b := bytes.TrimSpace(rv)
+	msg := "Unexpected value type in payload"
+	if len(b) > 0 {
+		switch c := b[0]; {
+		case c == '{':
+			msg = "Start of structure or map found where not expected"
+		case c == '[':
+			msg = "Start of list found where not expected"
+		case c == 't':
+			msg = "TRUE_VALUE cannot be converted to " + want
+		case c == 'f':
+			msg = "FALSE_VALUE cannot be converted to " + want
+		case c == '"':
+			msg = "STRING_VALUE cannot be converted to " + want
+		case c == '-' || (c >= '0' && c <= '9'):
+			msg = "NUMBER_VALUE cannot be converted to " + want
+		}
+	}
+	return &Error{Code: CodeSerialization, Message: msg}
 }
 
 func decodeItem(raw map[string]json.RawMessage) (Item, error) {
@@ -268,13 +292,13 @@ func decodeTyped(t Type, rv json.RawMessage) (Value, error) {
 	case TypeS:
 		var s string
 		if err := json.Unmarshal(rv, &s); err != nil {
-			return Value{}, serializationError()
+			return Value{}, wrongShape(rv, "String")
 		}
 		return S(s), nil
 	case TypeN:
 		var s string
 		if err := json.Unmarshal(rv, &s); err != nil {
-			return Value{}, serializationError()
+			return Value{}, wrongShape(rv, "String")
 		}
 		return ParseN(s)
 	case TypeB:
@@ -286,13 +310,13 @@ func decodeTyped(t Type, rv json.RawMessage) (Value, error) {
 	case TypeBOOL:
 		var b bool
 		if err := json.Unmarshal(rv, &b); err != nil {
-			return Value{}, serializationError()
+			return Value{}, wrongShape(rv, "Boolean")
 		}
 		return Bool(b), nil
 	case TypeNULL:
 		var b bool
 		if err := json.Unmarshal(rv, &b); err != nil {
-			return Value{}, serializationError()
+			return Value{}, wrongShape(rv, "Boolean")
 		}
 		if !b {
 			return Value{}, invalidParam("Null attribute value types must have the value of true")
@@ -355,7 +379,7 @@ func decodeTyped(t Type, rv json.RawMessage) (Value, error) {
 func decodeBase64(rv json.RawMessage) ([]byte, error) {
 	var s string
 	if err := json.Unmarshal(rv, &s); err != nil {
-		return nil, serializationError()
+		return nil, wrongShape(rv, "Blob")
 	}
 	b, err := b64.DecodeString(s)
 	if err != nil {

@@ -63,6 +63,23 @@ func numberSize(n Number) int {
 	return (n.Digits()+1)/2 + 1
 }
 
-// StringLen returns the length size() reports for a string: its number of
-// characters.
-func StringLen(s string) int { return utf8.RuneCountInString(s) }
+// Len returns what DynamoDB's size() function reports for v: the characters
+// of a string, the bytes of a binary, the members of a set, the elements of a
+// list or map. ok is false for types without a size (N, BOOL, NULL).
+func (v Value) Len() (n int, ok bool) {
+	switch v.t {
+	case TypeS:
+		return utf8.RuneCountInString(v.s), true
+	case TypeB:
+		return len(v.s), true
+	case TypeL:
+		return len(v.l), true
+	case TypeM:
+		return len(v.m), true
+	case TypeSS, TypeBS:
+		return len(v.ss), true
+	case TypeNS:
+		return len(v.ns), true
+	}
+	return 0, false
+}
