@@ -35,32 +35,10 @@ func (Deploy) Bootstrap(ctx context.Context) error {
 }
 
 // Ingest packages the ingest function and deploys the ingest stack (API, queues, table).
-func (Deploy) Ingest(ctx context.Context) error {
-	app, err := deployApp(ctx, "", "", nil)
-	if err != nil {
-		return err
-	}
-	zip, err := packageFunction(stacks.Ingest)
-	if err != nil {
-		return fmt.Errorf("package ingest: %w", err)
-	}
-	_, err = app.Ingest(ctx, zip)
-	return err
-}
+func (Deploy) Ingest(ctx context.Context) error { return deployFunction(ctx, stacks.Ingest) }
 
 // Notifier packages the notifier function and deploys the notifier stack (topic, stream mapping).
-func (Deploy) Notifier(ctx context.Context) error {
-	app, err := deployApp(ctx, "", "", nil)
-	if err != nil {
-		return err
-	}
-	zip, err := packageFunction(stacks.Notifier)
-	if err != nil {
-		return fmt.Errorf("package notifier: %w", err)
-	}
-	_, err = app.Notifier(ctx, zip)
-	return err
-}
+func (Deploy) Notifier(ctx context.Context) error { return deployFunction(ctx, stacks.Notifier) }
 
 // All packages both functions and deploys the bootstrap, ingest and notifier stacks in order.
 func (Deploy) All(ctx context.Context) error {
@@ -100,6 +78,19 @@ func (Destroy) All(ctx context.Context) error {
 
 // Bootstrap deletes the bootstrap stack; its artifact bucket is retained (see infra-cfn/README.md).
 func (Destroy) Bootstrap(ctx context.Context) error { return destroy(ctx, stacks.Bootstrap) }
+
+func deployFunction(ctx context.Context, module string) error {
+	app, err := deployApp(ctx, "", "", nil)
+	if err != nil {
+		return err
+	}
+	zip, err := packageFunction(module)
+	if err != nil {
+		return fmt.Errorf("package %s: %w", module, err)
+	}
+	_, err = app.Function(ctx, module, zip)
+	return err
+}
 
 func deployAll(ctx context.Context, app stacks.App) error {
 	ingest, err := packageFunction(stacks.Ingest)

@@ -348,21 +348,22 @@ func succeeded(s types.StackStatus) bool {
 }
 
 func parameters(m map[string]string) []types.Parameter {
-	keys := sortedKeys(m)
-	ps := make([]types.Parameter, 0, len(keys))
-	for _, k := range keys {
-		ps = append(ps, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(m[k])})
-	}
-	return ps
+	return sortedPairs(m, func(k, v string) types.Parameter {
+		return types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}
+	})
 }
 
 func tags(m map[string]string) []types.Tag {
-	keys := sortedKeys(m)
-	ts := make([]types.Tag, 0, len(keys))
-	for _, k := range keys {
-		ts = append(ts, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	return sortedPairs(m, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
+}
+
+// sortedPairs turns m into a slice ordered by key, so requests are deterministic.
+func sortedPairs[T any](m map[string]string, pair func(k, v string) T) []T {
+	out := make([]T, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, pair(k, m[k]))
 	}
-	return ts
+	return out
 }
 
 func outputs(s *types.Stack) map[string]string {

@@ -434,3 +434,49 @@ func TestUploadIsContentAddressed(t *testing.T) {
 		}
 	})
 }
+
+func TestDeployFailedCreateNamesResourceAndNextDeployStartsOver(t *testing.T) {
+	f := newFixture(t)
+	review := event("e0", stackName, "AWS::CloudFormation::Stack", types.ResourceStatus("REVIEW_IN_PROGRESS"), "User Initiated")
+	failed := []types.StackEvent{
+		review,
+		event("e1", "OrdersTable", "AWS::DynamoDB::Table", types.ResourceStatusCreateFailed,
+			"Resource handler returned message: \"Table already exists: orderflow-dev-orders\""),
+		event("e2", stackName, "AWS::CloudFormation::Stack", types.ResourceStatusRollbackInProgress,
+			"The following resource(s) failed to create: [OrdersTable]. Rollback requested by user."),
+		event("e3", stackName, "AWS::CloudFormation::Stack", types.ResourceStatusRollbackComplete, ""),
+	}
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(nil, notFound()).Once()
+	f.cfn.EXPECT().CreateChangeSet(mock.Anything, changeSetOfType(types.ChangeSetTypeCreate)).
+		Return(&cloudformation.CreateChangeSetOutput{Id: aws.String(csID)}, nil).Once()
+	f.cfn.EXPECT().DescribeChangeSet(mock.Anything, mock.Anything).Return(changeSet(types.ChangeSetStatusCreateComplete, "",
+		change(types.ChangeActionAdd, "OrdersTable", "AWS::DynamoDB::Table", ""),
+	), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(review), nil).Once()
+	f.cfn.EXPECT().ExecuteChangeSet(mock.Anything, mock.Anything).Return(&cloudformation.ExecuteChangeSetOutput{}, nil).Once()
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusRollbackComplete), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(failed...), nil).Once()
+
+	_, err := f.d.Deploy(context.Background(), template)
+	if err == nil || !strings.Contains(err.Error(), "OrdersTable (AWS::DynamoDB::Table) CREATE_FAILED") ||
+		!strings.Contains(err.Error(), "Table already exists") {
+		t.Fatalf("Deploy error = %v, want one naming OrdersTable and its reason", err)
+	}
+
+	// The next deploy finds the stack in ROLLBACK_COMPLETE: it deletes it, then creates.
+	g := newFixture(t)
+	g.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusRollbackComplete), nil).Twice()
+	g.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(failed...), nil).Once()
+	g.cfn.EXPECT().DeleteStack(mock.Anything, mock.Anything).Return(&cloudformation.DeleteStackOutput{}, nil).Once()
+	g.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusDeleteComplete), nil).Once()
+	g.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(failed...), nil).Once()
+	g.cfn.EXPECT().CreateChangeSet(mock.Anything, changeSetOfType(types.ChangeSetTypeCreate)).
+		Return(nil, errors.New("stop here: the CREATE change set is what this test is after")).Once()
+	_, err = g.d.Deploy(context.Background(), template)
+	if err == nil || !strings.Contains(err.Error(), "stop here") {
+		t.Fatalf("second Deploy error = %v, want the stub's", err)
+	}
+	if !strings.Contains(g.out.String(), "deleting it before creating it again") {
+		t.Errorf("output does not say the rolled-back stack is deleted:\n%s", g.out)
+	}
+}

@@ -144,7 +144,9 @@ func startMoto(t *testing.T) string {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		if err := <-exited; err != nil {
+			t.Logf("moto_server stopped: %v", err)
+		}
 		if t.Failed() {
 			t.Logf("moto_server log:\n%s", logs.String())
 		}

@@ -49,23 +49,15 @@ func (a App) Bootstrap(ctx context.Context) (string, error) {
 	return bucket, nil
 }
 
-// Ingest deploys the ingest stack with the function zip at zip.
-func (a App) Ingest(ctx context.Context, zip string) (deploy.Result, error) {
+// Function deploys the stack of a function module, Ingest or Notifier, with the
+// function zip at zip. The notifier stack needs the ingest stack of its stage (it
+// imports the table and stream).
+func (a App) Function(ctx context.Context, module, zip string) (deploy.Result, error) {
 	bucket, err := a.Bootstrap(ctx)
 	if err != nil {
 		return deploy.Result{}, err
 	}
-	return a.ingest(ctx, bucket, zip)
-}
-
-// Notifier deploys the notifier stack with the function zip at zip; the ingest stack
-// of the same stage must exist (the notifier imports its table and stream).
-func (a App) Notifier(ctx context.Context, zip string) (deploy.Result, error) {
-	bucket, err := a.Bootstrap(ctx)
-	if err != nil {
-		return deploy.Result{}, err
-	}
-	return a.notifier(ctx, bucket, zip)
+	return a.function(ctx, bucket, module, zip)
 }
 
 // All deploys bootstrap, ingest and notifier in that order and returns the results of
@@ -75,11 +67,11 @@ func (a App) All(ctx context.Context, z Zips) ([]deploy.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.ingest(ctx, bucket, z.Ingest)
+	in, err := a.function(ctx, bucket, Ingest, z.Ingest)
 	if err != nil {
 		return []deploy.Result{in}, err
 	}
-	no, err := a.notifier(ctx, bucket, z.Notifier)
+	no, err := a.function(ctx, bucket, Notifier, z.Notifier)
 	return []deploy.Result{in, no}, err
 }
 
@@ -103,31 +95,24 @@ func (a App) DestroyAll(ctx context.Context) error {
 	return nil
 }
 
-func (a App) ingest(ctx context.Context, bucket, zip string) (deploy.Result, error) {
-	key, err := a.D.Upload(ctx, bucket, Ingest, zip)
+func (a App) function(ctx context.Context, bucket, module, zip string) (deploy.Result, error) {
+	params := map[string]string{"Stage": a.Cfg.Stage, "Architecture": a.Cfg.Arch, "ArtifactBucket": bucket}
+	codeKey := ""
+	switch module {
+	case Ingest:
+		codeKey = "IngestCodeKey"
+	case Notifier:
+		codeKey = "NotifierCodeKey"
+		params["NotificationEmail"] = a.Cfg.Email
+	default:
+		return deploy.Result{}, fmt.Errorf("deploy %s: not a function module (want %s or %s)", module, Ingest, Notifier)
+	}
+	key, err := a.D.Upload(ctx, bucket, module, zip)
 	if err != nil {
 		return deploy.Result{}, err
 	}
-	return a.deploy(ctx, Ingest, map[string]string{
-		"Stage":          a.Cfg.Stage,
-		"Architecture":   a.Cfg.Arch,
-		"ArtifactBucket": bucket,
-		"IngestCodeKey":  key,
-	})
-}
-
-func (a App) notifier(ctx context.Context, bucket, zip string) (deploy.Result, error) {
-	key, err := a.D.Upload(ctx, bucket, Notifier, zip)
-	if err != nil {
-		return deploy.Result{}, err
-	}
-	return a.deploy(ctx, Notifier, map[string]string{
-		"Stage":             a.Cfg.Stage,
-		"Architecture":      a.Cfg.Arch,
-		"ArtifactBucket":    bucket,
-		"NotifierCodeKey":   key,
-		"NotificationEmail": a.Cfg.Email,
-	})
+	params[codeKey] = key
+	return a.deploy(ctx, module, params)
 }
 
 func (a App) deploy(ctx context.Context, module string, params map[string]string) (deploy.Result, error) {
