@@ -1,0 +1,349 @@
+package vtl
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Template values are plain Go values: nil (Java null), bool, int64, float64,
+// string, *List and *Map, plus a few engine-internal objects ($input, $util,
+// $foreach, map entries). Lists and maps are pointers because Java
+// collections are reference types: $list.add(1) changes every alias.
+
+// List is a template list (a java.util.List): JSON arrays, [a, b] literals,
+// ranges, keySet(), values() and split() results.
+type List struct {
+	Items []any
+}
+
+// Map is an insertion-ordered template map (a java.util.Map): JSON objects,
+// {"k": v} literals and the API Gateway variable maps.
+type Map struct {
+	keys []string
+	vals map[string]any
+}
+
+// NewMap returns an empty map.
+func NewMap() *Map { return &Map{vals: map[string]any{}} }
+
+// Get returns the value stored under k and whether it is present.
+func (m *Map) Get(k string) (any, bool) {
+	v, ok := m.vals[k]
+	return v, ok
+}
+
+// Put stores v under k and returns the previous value (nil when absent).
+func (m *Map) Put(k string, v any) any {
+	old, ok := m.vals[k]
+	if !ok {
+		m.keys = append(m.keys, k)
+	}
+	m.vals[k] = v
+	return old
+}
+
+// Remove deletes k and returns the value it held (nil when absent).
+func (m *Map) Remove(k string) any {
+	old, ok := m.vals[k]
+	if !ok {
+		return nil
+	}
+	delete(m.vals, k)
+	for i, key := range m.keys {
+		if key == k {
+			m.keys = append(m.keys[:i:i], m.keys[i+1:]...)
+			break
+		}
+	}
+	return old
+}
+
+// Keys returns the keys in insertion order.
+func (m *Map) Keys() []string { return append([]string(nil), m.keys...) }
+
+// Len returns the number of entries.
+func (m *Map) Len() int { return len(m.keys) }
+
+// mapFromStrings builds a map with sorted keys so that output is stable.
+func mapFromStrings(src map[string]string) *Map {
+	m := NewMap()
+	keys := make([]string, 0, len(src))
+	for k := range src {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m.Put(k, src[k])
+	}
+	return m
+}
+
+// mapEntry is a java.util.Map.Entry from entrySet().
+type mapEntry struct {
+	key string
+	val any
+}
+
+// maxShowDepth bounds the recursion of toString and JSON output so that a
+// self-containing collection ($l.add($l)) cannot recurse forever.
+const maxShowDepth = 64
+
+// toString renders a value the way Java's String.valueOf would.
+func toString(v any) string {
+	var b strings.Builder
+	writeString(&b, v, 0)
+	return b.String()
+}
+
+func writeString(b *strings.Builder, v any, depth int) {
+	if depth > maxShowDepth {
+		b.WriteString("...")
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case string:
+		b.WriteString(x)
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		b.WriteString(javaDouble(x))
+	case *List:
+		b.WriteByte('[')
+		for i, it := range x.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if it == any(x) {
+				b.WriteString("(this Collection)")
+				continue
+			}
+			writeString(b, it, depth+1)
+		}
+		b.WriteByte(']')
+	case *Map:
+		b.WriteByte('{')
+		for i, k := range x.keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			if val := x.vals[k]; val == any(x) {
+				b.WriteString("(this Map)")
+			} else {
+				writeString(b, val, depth+1)
+			}
+		}
+		b.WriteByte('}')
+	case *mapEntry:
+		b.WriteString(x.key)
+		b.WriteByte('=')
+		writeString(b, x.val, depth+1)
+	case *foreachInfo:
+		b.WriteString("org.apache.velocity.runtime.directive.ForeachScope")
+	case *inputObj:
+		b.WriteString("input")
+	case *utilObj:
+		b.WriteString("util")
+	default:
+		b.WriteString("?")
+	}
+}
+
+// javaDouble formats f as Java's Double.toString does: plain notation with at
+// least one fractional digit for 1e-3 <= |f| < 1e7, computerized scientific
+// notation ("1.0E10") otherwise.
+func javaDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-3 && abs < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // e.g. 1.2345e+10
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
+// truthy is Velocity 1.7's #if test: only null and false are false.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	}
+	return true
+}
+
+// isNumber reports whether v is a template number.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int64, float64:
+		return true
+	}
+	return false
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+// valuesEqual is Velocity 1.7's ==: numbers compare numerically, values of
+// the same kind with equals(), values of different kinds by their toString().
+func valuesEqual(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if isNumber(a) && isNumber(b) {
+		ai, aok := a.(int64)
+		bi, bok := b.(int64)
+		if aok && bok {
+			return ai == bi
+		}
+		return toFloat(a) == toFloat(b)
+	}
+	if sameKind(a, b) {
+		return javaEquals(a, b, 0)
+	}
+	return toString(a) == toString(b)
+}
+
+func sameKind(a, b any) bool {
+	switch a.(type) {
+	case string:
+		_, ok := b.(string)
+		return ok
+	case bool:
+		_, ok := b.(bool)
+		return ok
+	case *List:
+		_, ok := b.(*List)
+		return ok
+	case *Map:
+		_, ok := b.(*Map)
+		return ok
+	}
+	return false
+}
+
+// javaEquals is Object.equals for template values (List.equals and
+// Map.equals compare contents).
+func javaEquals(a, b any, depth int) bool {
+	if depth > maxShowDepth {
+		return false
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string, bool, int64, float64:
+		return a == b
+	case *List:
+		y, ok := b.(*List)
+		if !ok || len(x.Items) != len(y.Items) {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		for i := range x.Items {
+			if !javaEquals(x.Items[i], y.Items[i], depth+1) {
+				return false
+			}
+		}
+		return true
+	case *Map:
+		y, ok := b.(*Map)
+		if !ok || x.Len() != y.Len() {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		for _, k := range x.keys {
+			yv, ok := y.vals[k]
+			if !ok || !javaEquals(x.vals[k], yv, depth+1) {
+				return false
+			}
+		}
+		return true
+	case *mapEntry:
+		y, ok := b.(*mapEntry)
+		return ok && x.key == y.key && javaEquals(x.val, y.val, depth+1)
+	}
+	return a == b
+}
+
+// FromGo converts ordinary Go data (maps, slices, strings, numbers, bools)
+// into template values, for callers that pass extra variables.
+func FromGo(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int64, float64, *List, *Map:
+		return x
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case []string:
+		l := &List{Items: make([]any, len(x))}
+		for i, s := range x {
+			l.Items[i] = s
+		}
+		return l
+	case []any:
+		l := &List{Items: make([]any, len(x))}
+		for i, it := range x {
+			l.Items[i] = FromGo(it)
+		}
+		return l
+	case map[string]string:
+		return mapFromStrings(x)
+	case map[string]any:
+		m := NewMap()
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			m.Put(k, FromGo(x[k]))
+		}
+		return m
+	}
+	return nil
+}
