@@ -72,6 +72,19 @@ func TestDeployAllAgainstMoto(t *testing.T) {
 		if s := got.Stacks[0].StackStatus; s != "CREATE_COMPLETE" {
 			t.Errorf("%s is %s, want CREATE_COMPLETE", name, s)
 		}
+		params := map[string]string{}
+		for _, p := range got.Stacks[0].Parameters {
+			params[aws.ToString(p.ParameterKey)] = aws.ToString(p.ParameterValue)
+		}
+		if params["Stage"] != "ci" {
+			t.Errorf("%s: Stage = %q, want ci", name, params["Stage"])
+		}
+		if m == stacks.Notifier {
+			if params["NotificationEmail"] != "orders@example.com" || params["Architecture"] != "arm64" ||
+				!strings.HasPrefix(params["NotifierCodeKey"], "notifier/") || !strings.HasSuffix(params["NotifierCodeKey"], ".zip") {
+				t.Errorf("%s parameters = %v, want the e-mail, arm64 and a content-addressed code key", name, params)
+			}
+		}
 	}
 
 	out.Reset()
