@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/mail"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
+	"github.com/orderflow/orderflow/tools/localcloud/sns"
 	"github.com/orderflow/orderflow/tools/localcloud/sqs"
 	"github.com/orderflow/orderflow/tools/localcloud/store"
 	"github.com/orderflow/orderflow/tools/localcloud/sts"
@@ -81,9 +84,13 @@ func (c *Config) defaults() {
 
 // Instance is a running localcloud.
 type Instance struct {
-	cfg         Config
-	store       *store.Bolt
-	server      *server.Server
+	cfg    Config
+	store  *store.Bolt
+	server *server.Server
+	sns    *sns.Service
+	// Mailbox is the captured e-mail.
+	Mailbox *mail.Mailbox
+	// Credentials can be extended with more access keys.
 	Credentials *iam.StaticCredentials
 }
 
@@ -104,15 +111,27 @@ func Open(cfg Config) (*Instance, error) {
 		Logger:   cfg.Logger,
 		IDs:      idSource,
 	})
-	inst := &Instance{cfg: cfg, store: st, server: srv, Credentials: creds}
 	queues, err := sqs.New(sqs.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
 		Region: cfg.Region, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
+	mailbox, err := mail.Open(filepath.Join(cfg.DataDir, "mail"))
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	topics, err := sns.New(sns.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
+		Queues: queues, Mailbox: mailbox, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	srv.Register(sts.New().Descriptor())
 	srv.Register(queues.Descriptor())
+	srv.Register(topics.Descriptor())
+	inst := &Instance{cfg: cfg, store: st, server: srv, sns: topics, Mailbox: mailbox, Credentials: creds}
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -127,7 +146,9 @@ func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
 	return i.server.Serve(ctx, ln)
 }
 
-// Close releases the store; call it after Serve returns.
+// Close stops background deliveries and releases the store; call it after
+// Serve returns.
 func (i *Instance) Close() error {
+	i.sns.Close()
 	return i.store.Close()
 }

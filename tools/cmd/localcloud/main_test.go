@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -70,6 +71,19 @@ func TestDurableAcrossKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	snsc := sns.NewFromConfig(localcloudtest.Config(p.url, "test", "test"))
+	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fanout, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("fanout")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fanoutArn := "arn:aws:sqs:us-east-1:000000000000:fanout"
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(fanoutArn)}); err != nil {
+		t.Fatal(err)
+	}
 	const n, workers = 300, 8
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -118,6 +132,20 @@ func TestDurableAcrossKill9(t *testing.T) {
 		t.Fatalf("after restart: visible %s, in flight %s; want %d and 10", attrs.Attributes["ApproximateNumberOfMessages"],
 			attrs.Attributes["ApproximateNumberOfMessagesNotVisible"], n-10)
 	}
+	// Topics and subscriptions survived too: a publish still fans out.
+	snsc = sns.NewFromConfig(localcloudtest.Config(p.url, "test", "test"))
+	subs, err := snsc.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+	if err != nil || len(subs.Subscriptions) != 1 {
+		t.Fatalf("subscriptions after restart: %+v, %v", subs, err)
+	}
+	if _, err := snsc.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("after restart")}); err != nil {
+		t.Fatal(err)
+	}
+	fanned, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: fanout.QueueUrl})
+	if err != nil || len(fanned.Messages) != 1 || !strings.Contains(aws.ToString(fanned.Messages[0].Body), "after restart") {
+		t.Fatalf("fan-out after restart: %+v, %v", fanned, err)
+	}
+
 	seen := map[string]bool{}
 	for _, m := range inflight.Messages {
 		seen[aws.ToString(m.Body)] = true
