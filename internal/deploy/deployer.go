@@ -141,6 +141,9 @@ func (d *Deployer) Deploy(ctx context.Context, s Stack) (Result, error) {
 	}
 
 	w := &watcher{d: d, stack: s.Name, total: len(cs.Changes)}
+	if stack != nil {
+		w.before = stack.StackStatus
+	}
 	if err := w.start(ctx); err != nil {
 		return res, fmt.Errorf("deploy %s: %w", s.Name, err)
 	}
@@ -200,7 +203,7 @@ func (d *Deployer) Destroy(ctx context.Context, name string) error {
 	if busy(stack.StackStatus) {
 		return fmt.Errorf("destroy %s: stack is busy (%s); try again when it settles", name, stack.StackStatus)
 	}
-	w := &watcher{d: d, stack: name, stackID: aws.ToString(stack.StackId)}
+	w := &watcher{d: d, stack: name, stackID: aws.ToString(stack.StackId), before: stack.StackStatus}
 	if err := w.start(ctx); err != nil {
 		return fmt.Errorf("destroy %s: %w", name, err)
 	}

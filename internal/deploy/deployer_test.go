@@ -480,3 +480,35 @@ func TestDeployFailedCreateNamesResourceAndNextDeployStartsOver(t *testing.T) {
 		t.Errorf("output does not say the rolled-back stack is deleted:\n%s", g.out)
 	}
 }
+
+// TestDeployDoesNotTrustAStaleStatus: right after ExecuteChangeSet, DescribeStacks may
+// still show the status from before the update; the deploy waits for the stack's own
+// final event instead of declaring success.
+func TestDeployDoesNotTrustAStaleStatus(t *testing.T) {
+	f := newFixture(t)
+	old := event("e0", stackName, "AWS::CloudFormation::Stack", types.ResourceStatusUpdateComplete, "")
+	started := event("e1", stackName, "AWS::CloudFormation::Stack", types.ResourceStatusUpdateInProgress, "User Initiated")
+	done := event("e2", stackName, "AWS::CloudFormation::Stack", types.ResourceStatusUpdateComplete, "")
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusUpdateComplete), nil).Once()
+	f.cfn.EXPECT().CreateChangeSet(mock.Anything, changeSetOfType(types.ChangeSetTypeUpdate)).
+		Return(&cloudformation.CreateChangeSetOutput{Id: aws.String(csID)}, nil).Once()
+	f.cfn.EXPECT().DescribeChangeSet(mock.Anything, mock.Anything).Return(changeSet(types.ChangeSetStatusCreateComplete, "",
+		change(types.ChangeActionModify, "OrdersQueue", "AWS::SQS::Queue", types.ReplacementFalse),
+	), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(old), nil).Once()
+	f.cfn.EXPECT().ExecuteChangeSet(mock.Anything, mock.Anything).Return(&cloudformation.ExecuteChangeSetOutput{}, nil).Once()
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusUpdateComplete), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(old), nil).Once()
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusUpdateInProgress), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(old, started), nil).Once()
+	f.cfn.EXPECT().DescribeStacks(mock.Anything, mock.Anything).Return(stackIs(types.StackStatusUpdateComplete), nil).Once()
+	f.cfn.EXPECT().DescribeStackEvents(mock.Anything, mock.Anything).Return(newestFirst(old, started, done), nil).Once()
+
+	res, err := f.d.Deploy(context.Background(), template)
+	if err != nil || res.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("Deploy = %+v, %v; want UPDATE_COMPLETE", res, err)
+	}
+	if !strings.Contains(f.out.String(), "UPDATE_IN_PROGRESS") {
+		t.Errorf("deploy returned before the update's events:\n%s", f.out)
+	}
+}

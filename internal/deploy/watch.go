@@ -19,10 +19,15 @@ type watcher struct {
 	// stackID, when known, addresses the stack even after it is deleted.
 	stackID string
 	// total is the number of resources the operation touches (0 if unknown).
-	total  int
-	seen   map[string]bool
-	done   map[string]bool
-	events []types.StackEvent
+	total int
+	// before is the stack's status before the operation ("" if it did not exist). A
+	// settled status equal to it may be the old one, read before CloudFormation started:
+	// then only the stack's own final event proves the operation is over.
+	before   types.StackStatus
+	sawFinal bool
+	seen     map[string]bool
+	done     map[string]bool
+	events   []types.StackEvent
 }
 
 func (w *watcher) ref() string {
@@ -62,7 +67,7 @@ func (w *watcher) wait(ctx context.Context) (*types.Stack, error) {
 		if err := w.poll(ctx); err != nil {
 			return nil, err
 		}
-		if settled(stack.StackStatus) {
+		if settled(stack.StackStatus) && (stack.StackStatus != w.before || w.sawFinal) {
 			return stack, nil
 		}
 	}
@@ -122,6 +127,9 @@ pages:
 func (w *watcher) print(e types.StackEvent) {
 	id := aws.ToString(e.LogicalResourceId)
 	status := string(e.ResourceStatus)
+	if id == w.stack && settled(types.StackStatus(status)) {
+		w.sawFinal = true
+	}
 	if id != w.stack && strings.HasSuffix(status, "_COMPLETE") {
 		w.done[id] = true
 	}
