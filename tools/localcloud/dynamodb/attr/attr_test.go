@@ -281,3 +281,24 @@ func TestKeyEncodingOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDepth(t *testing.T) {
+	nest := func(n int) Item {
+		v := S("leaf")
+		for i := 0; i < n; i++ {
+			if i%2 == 0 {
+				v = M(Item{"n": v})
+			} else {
+				v = L(v)
+			}
+		}
+		return Item{"a": v}
+	}
+	if err := CheckDepth(nest(MaxDepth)); err != nil {
+		t.Fatalf("depth %d: %v", MaxDepth, err)
+	}
+	err := CheckDepth(nest(MaxDepth + 1))
+	if err == nil || err.(*Error).Message != "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit" {
+		t.Fatalf("depth %d: %v", MaxDepth+1, err)
+	}
+}

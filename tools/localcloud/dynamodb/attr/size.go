@@ -83,3 +83,35 @@ func (v Value) Len() (n int, ok bool) {
 	}
 	return 0, false
 }
+
+// MaxDepth is how many levels of lists and maps DynamoDB allows inside an
+// attribute value.
+const MaxDepth = 32
+
+// CheckDepth rejects an item whose lists and maps nest deeper than
+// MaxDepth, with DynamoDB's message.
+func CheckDepth(item Item) error {
+	for _, v := range item {
+		if depth(v) > MaxDepth {
+			return Validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+		}
+	}
+	return nil
+}
+
+func depth(v Value) int {
+	d := 0
+	switch v.t {
+	case TypeL:
+		for _, e := range v.l {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	case TypeM:
+		for _, e := range v.m {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	}
+	return 0
+}

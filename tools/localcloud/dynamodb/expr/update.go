@@ -215,7 +215,9 @@ func (u *Update) Apply(item attr.Item) (Result, error) {
 		var err error
 		switch a.kind {
 		case ActionSet:
-			err = setPath(out, a.path, setValues[i])
+			// The value may share maps and lists with the input item or
+			// with ExpressionAttributeValues; the result must not.
+			err = setPath(out, a.path, setValues[i].Clone())
 		case ActionRemove:
 			removes = append(removes, a.path)
 		}
