@@ -129,9 +129,37 @@ func deployApp(ctx context.Context, region, stage string, email *string) (stacks
 	if err := cfg.Validate(); err != nil {
 		return stacks.App{}, err
 	}
-	d, err := stacks.NewDeployer(ctx, region, os.Stdout, os.Stdin, stacks.AutoApprove(os.Getenv), os.Getenv)
+	d, err := stacks.NewDeployer(ctx, stacks.Target{Region: region}, os.Stdout, os.Stdin, stacks.AutoApprove(os.Getenv), os.Getenv)
 	if err != nil {
 		return stacks.App{}, err
 	}
 	return stacks.App{D: d, Cfg: cfg}, nil
+}
+
+// deployLocalStacks deploys every stack, host-native, to the emulator at endpoint (for
+// `mage local`): stage "local", no e-mail, no prompt, root test credentials. It returns
+// the ingest stack's outputs (ApiUrl, ApiKeyId, ...).
+func deployLocalStacks(ctx context.Context, endpoint string) (map[string]string, error) {
+	d, err := stacks.NewDeployer(ctx, stacks.Target{
+		Region: "us-east-1", Endpoint: endpoint, AccessKeyID: "test", SecretAccessKey: "test",
+	}, os.Stdout, nil, true, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	app := stacks.App{D: d, Cfg: stacks.Config{
+		Stage: "local", Arch: stacks.HostArch(), TemplateDir: templateDir,
+	}}
+	ingest, err := packageFunction(stacks.Ingest)
+	if err != nil {
+		return nil, fmt.Errorf("package ingest: %w", err)
+	}
+	notifier, err := packageFunction(stacks.Notifier)
+	if err != nil {
+		return nil, fmt.Errorf("package notifier: %w", err)
+	}
+	results, err := app.All(ctx, stacks.Zips{Ingest: ingest, Notifier: notifier})
+	if err != nil {
+		return nil, err
+	}
+	return results[0].Outputs, nil
 }

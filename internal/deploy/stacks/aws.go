@@ -6,20 +6,38 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/orderflow/orderflow/internal/deploy"
 )
 
-// NewDeployer builds a [deploy.Deployer] on AWS clients configured the SDK's normal way
-// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...); a non-empty region overrides the
-// configured one. With an endpoint override (moto, localcloud) S3 is addressed
-// path-style, as such endpoints have no bucket subdomains.
-func NewDeployer(ctx context.Context, region string, out io.Writer, in io.Reader, autoApprove bool, getenv func(string) string) (*deploy.Deployer, error) {
+// Target overrides parts of the SDK's normal configuration; its zero value overrides
+// nothing (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ... decide).
+type Target struct {
+	// Region replaces the configured region when set.
+	Region string
+	// Endpoint replaces the configured endpoint when set (an emulator's URL).
+	Endpoint string
+	// AccessKeyID and SecretAccessKey, when set, replace the credential chain.
+	AccessKeyID, SecretAccessKey string
+}
+
+// NewDeployer builds a [deploy.Deployer] on AWS clients configured the SDK's normal way,
+// adjusted by t. With an endpoint override (moto, localcloud) S3 is addressed path-style,
+// as such endpoints have no bucket subdomains.
+func NewDeployer(ctx context.Context, t Target, out io.Writer, in io.Reader, autoApprove bool, getenv func(string) string) (*deploy.Deployer, error) {
 	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
+	if t.Region != "" {
+		opts = append(opts, config.WithRegion(t.Region))
+	}
+	if t.Endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(t.Endpoint))
+	}
+	if t.AccessKeyID != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(t.AccessKeyID, t.SecretAccessKey, "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 )
 
@@ -38,7 +39,8 @@ const (
 var stagePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
 
 // ConfigFromEnv reads the deploy configuration from the environment: ORDERFLOW_STAGE
-// (default dev), ORDERFLOW_EMAIL, ARCH (default arm64), ORDERFLOW_ARTIFACT_BUCKET and
+// (default dev), ORDERFLOW_EMAIL, ARCH (x86_64, arm64 or host; default arm64),
+// ORDERFLOW_ARTIFACT_BUCKET and
 // ORDERFLOW_APIGW_ACCOUNT_LOGGING (default true). templateDir is where the templates are.
 func ConfigFromEnv(getenv func(string) string, templateDir string) (Config, error) {
 	c := Config{
@@ -52,10 +54,22 @@ func ConfigFromEnv(getenv func(string) string, templateDir string) (Config, erro
 	if c.Stage == "" {
 		c.Stage = "dev"
 	}
-	if c.Arch == "" {
+	switch c.Arch {
+	case "":
 		c.Arch = "arm64"
+	case "host":
+		c.Arch = HostArch()
 	}
 	return c, c.Validate()
+}
+
+// HostArch is this machine's architecture in Lambda's words (x86_64 or arm64), what
+// ARCH=host builds for.
+func HostArch() string {
+	if runtime.GOARCH == "amd64" {
+		return "x86_64"
+	}
+	return runtime.GOARCH
 }
 
 // Validate reports a stage, architecture or e-mail the templates would reject, before

@@ -31,6 +31,11 @@ func TestConfigFromEnv(t *testing.T) {
 			},
 			want: stacks.Config{Stage: "prod", Arch: "x86_64", Email: "ops@example.com", TemplateDir: "infra-cfn", ArtifactBucket: "my-bucket"},
 		},
+		{
+			name: "host architecture",
+			env:  map[string]string{"ARCH": "host"},
+			want: stacks.Config{Stage: "dev", Arch: stacks.HostArch(), TemplateDir: "infra-cfn", ConfigureAPIGatewayLogging: true},
+		},
 		{name: "upper-case stage", env: map[string]string{"ORDERFLOW_STAGE": "Dev"}, wantErr: `stage "Dev"`},
 		{name: "stage too long", env: map[string]string{"ORDERFLOW_STAGE": "a23456789012345678901"}, wantErr: "at most 20"},
 		{name: "unknown architecture", env: map[string]string{"ARCH": "amd64"}, wantErr: `architecture "amd64"`},

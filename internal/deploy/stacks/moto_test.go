@@ -29,7 +29,7 @@ func TestDeployAllAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 
 	var out bytes.Buffer
-	d, err := stacks.NewDeployer(ctx, "", &out, nil, true, os.Getenv)
+	d, err := stacks.NewDeployer(ctx, stacks.Target{}, &out, nil, true, os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
