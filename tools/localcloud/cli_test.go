@@ -142,7 +142,9 @@ func TestAWSCLI(t *testing.T) {
 	if len(recv.Messages) != 1 || recv.Messages[0].Body != "fanned out" {
 		t.Fatalf("after publish the queue holds %+v", recv)
 	}
-	var subs struct{ Subscriptions []struct{ Protocol, Endpoint string } }
+	var subs struct {
+		Subscriptions []struct{ Protocol, Endpoint string }
+	}
 	cli.ok(&subs, "sns", "list-subscriptions")
 	if len(subs.Subscriptions) != 1 || subs.Subscriptions[0].Endpoint != qArn {
 		t.Fatalf("subscriptions = %+v", subs)
