@@ -70,23 +70,9 @@ func (d *Deployer) Deploy(ctx context.Context, s Stack) (Result, error) {
 	if len(s.Template) > maxTemplateBody {
 		return res, fmt.Errorf("deploy %s: template is %d bytes, over CloudFormation's inline limit of %d", s.Name, len(s.Template), maxTemplateBody)
 	}
-	stack, err := d.describeStack(ctx, s.Name)
+	stack, csType, err := d.prepare(ctx, s.Name)
 	if err != nil {
 		return res, fmt.Errorf("deploy %s: %w", s.Name, err)
-	}
-	if stack != nil && stack.StackStatus == types.StackStatusRollbackComplete {
-		// A stack whose creation rolled back can only be deleted; do that, then create.
-		fmt.Fprintf(d.Out, "%s is %s after a failed create; deleting it before creating it again\n", s.Name, stack.StackStatus)
-		if err := d.Destroy(ctx, s.Name); err != nil {
-			return res, fmt.Errorf("deploy %s: %w", s.Name, err)
-		}
-		stack = nil
-	}
-	csType := types.ChangeSetTypeUpdate
-	if stack == nil || stack.StackStatus == types.StackStatusReviewInProgress {
-		csType = types.ChangeSetTypeCreate
-	} else if busy(stack.StackStatus) {
-		return res, fmt.Errorf("deploy %s: stack is busy (%s); try again when it settles", s.Name, stack.StackStatus)
 	}
 
 	csName := fmt.Sprintf("orderflow-%d", d.Clock.Now().UnixNano())
@@ -140,29 +126,60 @@ func (d *Deployer) Deploy(ctx context.Context, s Stack) (Result, error) {
 		}
 	}
 
-	w := &watcher{d: d, stack: s.Name, total: len(cs.Changes)}
+	return d.execute(ctx, res, stack, csID, len(cs.Changes))
+}
+
+// prepare finds the stack and the change set type it needs: CREATE when it does not
+// exist or is REVIEW_IN_PROGRESS (a CREATE change set never executed), else UPDATE. A
+// stack whose creation rolled back can only be deleted, so it is deleted first; a stack
+// in the middle of an operation is refused.
+func (d *Deployer) prepare(ctx context.Context, name string) (*types.Stack, types.ChangeSetType, error) {
+	stack, err := d.describeStack(ctx, name)
+	if err != nil {
+		return nil, "", err
+	}
+	if stack != nil && stack.StackStatus == types.StackStatusRollbackComplete {
+		fmt.Fprintf(d.Out, "%s is %s after a failed create; deleting it before creating it again\n", name, stack.StackStatus)
+		if err := d.Destroy(ctx, name); err != nil {
+			return nil, "", err
+		}
+		stack = nil
+	}
+	switch {
+	case stack == nil || stack.StackStatus == types.StackStatusReviewInProgress:
+		return stack, types.ChangeSetTypeCreate, nil
+	case busy(stack.StackStatus):
+		return nil, "", fmt.Errorf("stack is busy (%s); try again when it settles", stack.StackStatus)
+	}
+	return stack, types.ChangeSetTypeUpdate, nil
+}
+
+// execute runs the change set csID of size changes, follows the stack until it
+// settles, and prints the outputs or explains the failure.
+func (d *Deployer) execute(ctx context.Context, res Result, stack *types.Stack, csID string, changes int) (Result, error) {
+	w := &watcher{d: d, stack: res.StackName, total: changes}
 	if stack != nil {
 		w.before = stack.StackStatus
 	}
 	if err := w.start(ctx); err != nil {
-		return res, fmt.Errorf("deploy %s: %w", s.Name, err)
+		return res, fmt.Errorf("deploy %s: %w", res.StackName, err)
 	}
 	if _, err := d.CFN.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{
-		StackName:     aws.String(s.Name),
+		StackName:     aws.String(res.StackName),
 		ChangeSetName: aws.String(csID),
 	}); err != nil {
-		return res, fmt.Errorf("deploy %s: execute change set: %w", s.Name, err)
+		return res, fmt.Errorf("deploy %s: execute change set: %w", res.StackName, err)
 	}
 	final, err := w.wait(ctx)
 	if err != nil {
-		return res, fmt.Errorf("deploy %s: %w", s.Name, err)
+		return res, fmt.Errorf("deploy %s: %w", res.StackName, err)
 	}
 	res.Status = string(final.StackStatus)
 	if !succeeded(final.StackStatus) {
 		return res, w.failure(final)
 	}
 	res.Outputs = outputs(final)
-	writeOutputs(d.Out, s.Name, res.Status, res.Outputs)
+	writeOutputs(d.Out, res.StackName, res.Status, res.Outputs)
 	return res, nil
 }
 
