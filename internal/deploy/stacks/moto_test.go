@@ -113,6 +113,31 @@ func TestDeployAllAgainstMoto(t *testing.T) {
 		}
 	}
 
+	// A new ingest build changes the ingest stack only, through an UPDATE change set.
+	out.Reset()
+	zips.Ingest = fakeZip(t, "ingest-v2")
+	results, err = app.All(ctx, zips)
+	if err != nil {
+		t.Fatalf("third deploy: %v\n%s", err, out.String())
+	}
+	if r := results[0]; r.NoChanges || r.Status != "UPDATE_COMPLETE" {
+		t.Errorf("ingest after a new build: status %q, no changes %v; want UPDATE_COMPLETE", r.Status, r.NoChanges)
+	}
+	if !results[1].NoChanges {
+		t.Errorf("notifier changed although only ingest was rebuilt")
+	}
+	// moto lists no changes for a parameter-only update (see infra-cfn/DECISIONS.md), so
+	// check the new code key reached the stack instead.
+	got, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stacks.StackName("ci", stacks.Ingest))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range got.Stacks[0].Parameters {
+		if aws.ToString(p.ParameterKey) == "IngestCodeKey" && !strings.Contains(out.String(), aws.ToString(p.ParameterValue)+" uploaded") {
+			t.Errorf("ingest stack's IngestCodeKey %s is not the artifact just uploaded:\n%s", aws.ToString(p.ParameterValue), out.String())
+		}
+	}
+
 	if err := app.DestroyAll(ctx); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out.String())
 	}
