@@ -302,3 +302,29 @@ func TestCheckDepth(t *testing.T) {
 		t.Fatalf("depth %d: %v", MaxDepth+1, err)
 	}
 }
+
+func BenchmarkParseItem(b *testing.B) {
+	data := []byte(`{"orderID":{"S":"3f2c9a1e-7b1d-4c55-9a43-0e1d2f3a4b5c"},"item":{"S":"latex gloves"},
+		"customerID":{"S":"12345"},"quantity":{"N":"1"},"status":{"S":"RECEIVED"},
+		"receivedAt":{"S":"2026-11-27T09:00:00Z"},"schemaVersion":{"N":"1"},
+		"tags":{"SS":["a","b"]},"meta":{"M":{"src":{"S":"api"},"n":{"L":[{"N":"1"},{"BOOL":true}]}}}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseItem(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendItemJSON(b *testing.B) {
+	item, err := ParseItem([]byte(`{"orderID":{"S":"3f2c9a1e"},"item":{"S":"latex gloves"},"quantity":{"N":"1"},"meta":{"M":{"src":{"S":"api"}}}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = item.AppendJSON(buf[:0])
+	}
+}

@@ -51,11 +51,17 @@ func FuzzParseNumber(f *testing.F) {
 // DynamoDB error, and that what decodes re-encodes to an equal value.
 func FuzzParseValue(f *testing.F) {
 	for _, s := range []string{`{"S":"x"}`, `{"N":"1.5"}`, `{"B":"AAE="}`, `{"BOOL":true}`, `{"NULL":true}`,
-		`{"L":[{"S":"a"},{"M":{"k":{"NS":["1","2"]}}}]}`, `{"SS":["a","b"]}`, `{"BS":["AA=="]}`, `{}`, `{"S":"a","N":"1"}`, `[`} {
+		`{"L":[{"S":"a"},{"M":{"k":{"NS":["1","2"]}}}]}`, `{"SS":["a","b"]}`, `{"BS":["AA=="]}`, `{}`, `{"S":"a","N":"1"}`, `[`,
+		`{"S":"\ud83d\ude00\u00e9\n"}`, `{"S":"\ud800x"}`, `{"S":null,"N":"1"}`, `{"L":[1]}`, `{"SS":[1]}`, `{"M":{"a":{"S":1}}}`, `{"S":"a"} x`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Parse(data)
+		// The hand-written decoder must agree with the encoding/json oracle.
+		ov, oerr := oracleParse(data)
+		if (err == nil) != (oerr == nil) || (err == nil && !Equal(v, ov)) {
+			t.Fatalf("%q: decoder (%v, %v) disagrees with oracle (%v, %v)", data, v, err, ov, oerr)
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || e.Message == "" {
