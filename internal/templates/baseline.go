@@ -18,6 +18,7 @@ type Violation struct {
 	Message  string
 }
 
+// String formats the violation as "rule: resource: message".
 func (v Violation) String() string { return fmt.Sprintf("%s: %s: %s", v.Rule, v.Resource, v.Message) }
 
 // Baseline rule identifiers.
@@ -39,6 +40,8 @@ const (
 	RuleMappingConcurrency    = "mapping-maximum-concurrency"
 	RuleMappingStreamFailures = "mapping-stream-failure-handling"
 	RuleFailureQueueAlarm     = "failure-queue-alarm"
+	RuleQueueAgeAlarm         = "queue-age-alarm"
+	RuleFunctionErrorsAlarm   = "function-errors-alarm"
 	RuleLogRetention          = "log-retention"
 	RuleFunctionLogGroup      = "function-log-group"
 	RuleAPIAccessLogs         = "api-access-logs"
@@ -70,6 +73,7 @@ func CheckBaseline(t *Template) []Violation {
 	c.queuePolicies()
 	c.mappings()
 	c.failureQueueAlarms()
+	c.operationalAlarms()
 	c.logs()
 	c.api()
 	sort.Slice(c.out, func(i, j int) bool {
@@ -362,6 +366,45 @@ func (c *checker) failureQueueAlarms() {
 			c.add(RuleFailureQueueAlarm, q, "failure queue has no CloudWatch alarm")
 		}
 	}
+}
+
+// operationalAlarms requires an alarm on the errors of every function and on the
+// oldest message's age of every queue a function consumes.
+func (c *checker) operationalAlarms() {
+	for _, fn := range c.t.OfType("AWS::Lambda::Function") {
+		if !c.hasAlarm("AWS/Lambda", "Errors", "FunctionName", func(v any) bool { return refTo(v) == fn.ID }) {
+			c.add(RuleFunctionErrorsAlarm, fn.ID, "no CloudWatch alarm on the function's Errors")
+		}
+	}
+	for _, m := range c.t.OfType("AWS::Lambda::EventSourceMapping") {
+		res, attr := getAtt(m.Properties["EventSourceArn"])
+		q, ok := c.t.Resource(res)
+		if !ok || q.Type != "AWS::SQS::Queue" || attr != "Arn" {
+			continue
+		}
+		if !c.hasAlarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", func(v any) bool {
+			r, a := getAtt(v)
+			return r == q.ID && a == "QueueName"
+		}) {
+			c.add(RuleQueueAgeAlarm, q.ID, "no CloudWatch alarm on the queue's ApproximateAgeOfOldestMessage")
+		}
+	}
+}
+
+// hasAlarm reports an alarm on namespace/metric whose dimension named dim matches.
+func (c *checker) hasAlarm(namespace, metric, dim string, match func(any) bool) bool {
+	for _, a := range c.t.OfType("AWS::CloudWatch::Alarm") {
+		if a.Properties["Namespace"] != namespace || a.Properties["MetricName"] != metric {
+			continue
+		}
+		for _, d := range list(a.Properties["Dimensions"]) {
+			dm, _ := d.(map[string]any)
+			if dm["Name"] == dim && match(dm["Value"]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- logs

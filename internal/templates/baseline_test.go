@@ -84,6 +84,15 @@ func TestBaselineRejectsTweakedTemplates(t *testing.T) {
 		{"on-failure queue without alarm", "notifier.yaml", func(r map[string]any) {
 			delete(r, "NotifierFailureQueueDepthAlarm")
 		}, templates.RuleFailureQueueAlarm, "NotifierFailureQueue"},
+		{"function without errors alarm", "notifier.yaml", func(r map[string]any) {
+			delete(r, "NotifierErrorsAlarm")
+		}, templates.RuleFunctionErrorsAlarm, "NotifierFunction"},
+		{"errors alarm watching another metric", "ingest.yaml", func(r map[string]any) {
+			props(r, "IngestErrorsAlarm")["MetricName"] = "Invocations"
+		}, templates.RuleFunctionErrorsAlarm, "IngestFunction"},
+		{"consumed queue without age alarm", "ingest.yaml", func(r map[string]any) {
+			delete(r, "OldestOrderAgeAlarm")
+		}, templates.RuleQueueAgeAlarm, "OrdersQueue"},
 		{"log group without retention", "ingest.yaml", func(r map[string]any) {
 			delete(props(r, "ApiAccessLogGroup"), "RetentionInDays")
 		}, templates.RuleLogRetention, "ApiAccessLogGroup"},
@@ -147,12 +156,14 @@ func TestBaselineRejectsTweakedTemplates(t *testing.T) {
 func TestBaselineRejectsTestdataTemplate(t *testing.T) {
 	got := templates.CheckBaseline(parse(t, filepath.Join("testdata", "insecure-ingest.yaml")))
 	want := []string{
+		templates.RuleFunctionErrorsAlarm + ": Worker",
 		templates.RuleIAMWildcardResource + ": WorkerRole",
 		templates.RuleLogRetention + ": WorkerLogGroup",
 		templates.RuleMappingBatchFailures + ": WorkerMapping",
 		templates.RuleMappingConcurrency + ": WorkerMapping",
 		templates.RuleMappingDLQ + ": WorkQueue",
 		templates.RuleMappingVisibility + ": WorkQueue",
+		templates.RuleQueueAgeAlarm + ": WorkQueue",
 		templates.RuleSQSEncryption + ": WorkQueue",
 	}
 	var gotKeys []string
