@@ -21,28 +21,12 @@ func oracleSerializationError() error {
 	return &Error{Code: CodeSerialization, Message: "Start of structure or map found where not expected"}
 }
 
-// wrongShape words a SerializationException for a member whose JSON kind is
-// not the one its type needs, as the awsJson deserializer does.
 func oracleWrongShape(rv json.RawMessage, want string) error {
-	b := bytes.TrimSpace(rv)
-	msg := "Unexpected value type in payload"
-	if len(b) > 0 {
-		switch c := b[0]; {
-		case c == '{':
-			msg = "Start of structure or map found where not expected"
-		case c == '[':
-			msg = "Start of list found where not expected"
-		case c == 't':
-			msg = "TRUE_VALUE cannot be converted to " + want
-		case c == 'f':
-			msg = "FALSE_VALUE cannot be converted to " + want
-		case c == '"':
-			msg = "STRING_VALUE cannot be converted to " + want
-		case c == '-' || (c >= '0' && c <= '9'):
-			msg = "NUMBER_VALUE cannot be converted to " + want
-		}
+	var c byte
+	if b := bytes.TrimSpace(rv); len(b) > 0 {
+		c = b[0]
 	}
-	return &Error{Code: CodeSerialization, Message: msg}
+	return wrongShape(c, want)
 }
 
 func oracleDecodeItem(raw map[string]json.RawMessage) (Item, error) {

@@ -273,8 +273,15 @@ func (p *parser) parseOperand() *operand {
 			p.errs.add(errParens, "The expression has redundant parentheses;")
 		}
 		return o
-	case t.kind == tIdent && !p.isKeyword(t) && p.peek().kind == tLParen:
-		return p.parseCall(p.parseOperand)
+	}
+	return p.parseCallOrPath(p.parseOperand)
+}
+
+// parseCallOrPath parses a function call (arguments parsed by arg) or a
+// document path.
+func (p *parser) parseCallOrPath(arg func() *operand) *operand {
+	if t := p.cur(); t.kind == tIdent && !p.isKeyword(t) && p.peek().kind == tLParen {
+		return p.parseCall(arg)
 	}
 	path := p.parsePath()
 	if path == nil {

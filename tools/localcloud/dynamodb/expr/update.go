@@ -169,14 +169,8 @@ func (p *parser) parseSetOperand() *operand {
 			return nil
 		}
 		return o
-	case t.kind == tIdent && !p.isKeyword(t) && p.peek().kind == tLParen:
-		return p.parseCall(p.parseSetOperand)
 	}
-	path := p.parsePath()
-	if path == nil {
-		return nil
-	}
-	return &operand{kind: oPath, path: path}
+	return p.parseCallOrPath(p.parseSetOperand)
 }
 
 // Result is the outcome of applying an update.
@@ -294,16 +288,9 @@ func (o *operand) evalUpdate(item attr.Item) (attr.Value, error) {
 		}
 		return v, nil
 	case oArith:
-		l, err := o.args[0].evalUpdate(item)
+		l, r, err := o.evalArgs(item, attr.TypeN)
 		if err != nil {
 			return attr.Value{}, err
-		}
-		r, err := o.args[1].evalUpdate(item)
-		if err != nil {
-			return attr.Value{}, err
-		}
-		if l.Type() != attr.TypeN || r.Type() != attr.TypeN {
-			return attr.Value{}, incorrectType()
 		}
 		var n attr.Number
 		if o.minus {
@@ -323,16 +310,9 @@ func (o *operand) evalUpdate(item attr.Item) (attr.Value, error) {
 			}
 			return o.args[1].evalUpdate(item)
 		case "list_append":
-			l, err := o.args[0].evalUpdate(item)
+			l, r, err := o.evalArgs(item, attr.TypeL)
 			if err != nil {
 				return attr.Value{}, err
-			}
-			r, err := o.args[1].evalUpdate(item)
-			if err != nil {
-				return attr.Value{}, err
-			}
-			if l.Type() != attr.TypeL || r.Type() != attr.TypeL {
-				return attr.Value{}, incorrectType()
 			}
 			out := make([]attr.Value, 0, len(l.List())+len(r.List()))
 			out = append(out, l.List()...)
@@ -341,6 +321,21 @@ func (o *operand) evalUpdate(item attr.Item) (attr.Value, error) {
 		}
 	}
 	return attr.Value{}, incorrectType()
+}
+
+// evalArgs evaluates both operands of a binary operator or function and
+// requires them to be of type t.
+func (o *operand) evalArgs(item attr.Item, t attr.Type) (l, r attr.Value, err error) {
+	if l, err = o.args[0].evalUpdate(item); err != nil {
+		return
+	}
+	if r, err = o.args[1].evalUpdate(item); err != nil {
+		return
+	}
+	if l.Type() != t || r.Type() != t {
+		err = incorrectType()
+	}
+	return
 }
 
 // setPath writes v at path in item (which the caller owns). Intermediate
