@@ -140,3 +140,30 @@ func sizeOf(v attr.Value) attr.Value {
 	num, _ := attr.ParseNumber(strconv.Itoa(n))
 	return attr.N(num)
 }
+
+// Paths returns the document paths the condition reads, in textual order
+// (with repeats). An API layer uses it, for example, to reject key
+// attributes in a Query's FilterExpression.
+func (c *Condition) Paths() []Path {
+	var out []Path
+	var walk func(*cond)
+	var visit func(*operand)
+	visit = func(o *operand) {
+		if o.kind == oPath {
+			out = append(out, o.path)
+		}
+		for _, a := range o.args {
+			visit(a)
+		}
+	}
+	walk = func(n *cond) {
+		for _, s := range n.sub {
+			walk(s)
+		}
+		for _, a := range n.args {
+			visit(a)
+		}
+	}
+	walk(c.root)
+	return out
+}

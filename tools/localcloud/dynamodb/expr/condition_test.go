@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -245,5 +246,20 @@ func TestPlaceholders(t *testing.T) {
 		if got := message(t, ValidatePlaceholders(b.names, v)); got != b.want {
 			t.Errorf("ValidatePlaceholders(%v, %s) = %s, want %s", b.names, b.vals, got, b.want)
 		}
+	}
+}
+
+func TestConditionPaths(t *testing.T) {
+	c, err := ParseCondition("a = :s AND (size(m.kid) > :n OR NOT contains(l[1], :s)) AND #s IN (:s, b)", testNames, testValues(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Paths() {
+		got = append(got, p.String())
+	}
+	want := "[[a] [m, kid] [l, [1]] [status] [b]]"
+	if s := fmt.Sprint(got); s != want {
+		t.Fatalf("Paths = %s, want %s", s, want)
 	}
 }
