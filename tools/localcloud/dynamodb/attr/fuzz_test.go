@@ -14,6 +14,14 @@ func FuzzParseNumber(f *testing.F) {
 		f.Add(s, "1")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
+		// Arbitrary bytes must decode to an error or a canonical value.
+		for _, typ := range []Type{TypeS, TypeN, TypeB} {
+			if v, _, err := DecodeKey(typ, []byte(a)); err == nil && typ == TypeN {
+				if again, err := ParseNumber(v.Num().String()); err != nil || again != v.Num() {
+					t.Fatalf("DecodeKey(%q) gave non-canonical %v", a, v.Num())
+				}
+			}
+		}
 		x, err := ParseNumber(a)
 		if err != nil {
 			var e *Error

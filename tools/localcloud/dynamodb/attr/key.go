@@ -138,11 +138,15 @@ func DecodeKey(t Type, src []byte) (Value, []byte, error) {
 		for i := 3; i < len(src); i++ {
 			c := src[i] ^ flip
 			if c == 0 {
-				if len(coef) == 0 {
+				// Only canonical coefficients are ever encoded.
+				if len(coef) == 0 || coef[0] == '0' || coef[len(coef)-1] == '0' {
 					return Value{}, nil, fmt.Errorf("attr: bad number key")
 				}
 				n.coef = string(coef)
 				n.exp = pos - len(coef) + 1
+				if n.check() != nil {
+					return Value{}, nil, fmt.Errorf("attr: number key out of range")
+				}
 				return N(n), src[i+1:], nil
 			}
 			if c < '0' || c > '9' {
