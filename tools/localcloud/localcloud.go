@@ -46,6 +46,9 @@ type Config struct {
 	Random io.Reader
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// HTTPClient delivers SNS http(s) notifications (default: a client
+	// with a 15 s timeout). Tests inject one that cannot leave loopback.
+	HTTPClient *http.Client
 	// PublicURL is the base URL put in links localcloud hands out that are
 	// fetched outside a request (e-mailed confirmation links), e.g.
 	// "http://127.0.0.1:4566". Set it once the listener is bound.
@@ -123,7 +126,7 @@ func Open(cfg Config) (*Instance, error) {
 		return nil, err
 	}
 	topics, err := sns.New(sns.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
-		Queues: queues, Mailbox: mailbox, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+		Queues: queues, Mailbox: mailbox, HTTPClient: cfg.HTTPClient, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
 		_ = st.Close()
 		return nil, err

@@ -161,7 +161,7 @@ func parsePresigned(q url.Values) (*parsed, *Error) {
 	p := &parsed{presigned: true, rawCredential: q.Get("X-Amz-Credential"),
 		signedHeaders: strings.Split(q.Get("X-Amz-SignedHeaders"), ";"),
 		signature:     q.Get("X-Amz-Signature"), amzDate: q.Get("X-Amz-Date"), token: q.Get("X-Amz-Security-Token")}
-	p.expires = maxPresign
+	p.expires = maxSkew
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 || time.Duration(n)*time.Second > maxPresign {
@@ -274,7 +274,8 @@ func SigningKey(secret, date, region, service string) []byte {
 func CanonicalRequest(r *http.Request, signedHeaders []string, payloadHash string, presigned bool) string {
 	var b strings.Builder
 	b.WriteString(r.Method + "\n")
-	path := r.URL.Path
+	// Non-S3 services sign the escaped path escaped once more, as the SDKs do.
+	path := r.URL.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
