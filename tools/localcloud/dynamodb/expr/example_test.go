@@ -65,14 +65,14 @@ func ExampleKeyCondition_Bind() {
 		fmt.Println(err)
 		return
 	}
-	q, err := kc.Bind(expr.KeySchema{PartitionKey: "customerID", PartitionType: attr.TypeS, SortKey: "receivedAt", SortType: attr.TypeS})
+	q, err := kc.Bind(attr.KeySchema{PartitionKey: "customerID", PartitionType: attr.TypeS, SortKey: "receivedAt", SortType: attr.TypeS})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(q.Partition.Str(), q.Sort.Op, q.Sort.Match(attr.S("2026-11-27")), q.Sort.Match(attr.S("2026-10-31")))
 
-	_, err = kc.Bind(expr.KeySchema{PartitionKey: "orderID", PartitionType: attr.TypeS})
+	_, err = kc.Bind(attr.KeySchema{PartitionKey: "orderID", PartitionType: attr.TypeS})
 	fmt.Println(err)
 	// Output:
 	// 12345 >= true false

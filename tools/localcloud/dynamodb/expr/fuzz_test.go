@@ -49,7 +49,7 @@ func FuzzParseCondition(f *testing.F) {
 			checkFuzzError(t, expr, err)
 			return
 		}
-		q, err := k.Bind(KeySchema{PartitionKey: "a", PartitionType: attr.TypeS, SortKey: "n", SortType: attr.TypeN})
+		q, err := k.Bind(attr.KeySchema{PartitionKey: "a", PartitionType: attr.TypeS, SortKey: "n", SortType: attr.TypeN})
 		if err != nil {
 			checkFuzzError(t, expr, err)
 			return

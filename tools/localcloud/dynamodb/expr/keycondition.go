@@ -136,15 +136,6 @@ func (k *KeyCondition) collect(c *cond) error {
 	return nil
 }
 
-// KeySchema names a table's or index's key attributes and their types
-// (S, N or B). SortKey is empty for a partition-key-only schema.
-type KeySchema struct {
-	PartitionKey  string
-	PartitionType attr.Type
-	SortKey       string
-	SortType      attr.Type
-}
-
 // KeyQuery is a key condition bound to a schema: the partition to read and
 // an optional condition on the sort key.
 type KeyQuery struct {
@@ -162,7 +153,7 @@ type SortCondition struct {
 // Bind matches the key condition to a key schema, with DynamoDB's errors
 // for conditions on other attributes, a non-equality partition condition
 // and values of the wrong type.
-func (k *KeyCondition) Bind(s KeySchema) (*KeyQuery, error) {
+func (k *KeyCondition) Bind(s attr.KeySchema) (*KeyQuery, error) {
 	var q KeyQuery
 	var hash, sort *keyCond
 	for i := range k.conds {

@@ -47,7 +47,7 @@ func TestParseKeyConditionErrors(t *testing.T) {
 }
 
 func TestKeyConditionBind(t *testing.T) {
-	schema := KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS, SortKey: "sk", SortType: attr.TypeN}
+	schema := attr.KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS, SortKey: "sk", SortType: attr.TypeN}
 	tests := []struct {
 		name, expr string
 		op         SortOp
@@ -97,7 +97,7 @@ func TestKeyConditionBind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = k.Bind(KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS})
+		_, err = k.Bind(attr.KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS})
 		if got := message(t, err); got != msgKeyNotSupported {
 			t.Fatalf("got %q", got)
 		}
@@ -137,7 +137,7 @@ func TestSortConditionRange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			q, err := k.Bind(KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS, SortKey: "sk", SortType: tt.typ})
+			q, err := k.Bind(attr.KeySchema{PartitionKey: "pk", PartitionType: attr.TypeS, SortKey: "sk", SortType: tt.typ})
 			if err != nil {
 				t.Fatal(err)
 			}
