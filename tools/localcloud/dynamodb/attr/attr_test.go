@@ -328,3 +328,78 @@ func BenchmarkAppendItemJSON(b *testing.B) {
 		buf = item.AppendJSON(buf[:0])
 	}
 }
+
+func TestSetsAndContains(t *testing.T) {
+	ss := mustParse(t, `{"SS":["a","b"]}`)
+	ns := mustParse(t, `{"NS":["1","2.0"]}`)
+	bs := mustParse(t, `{"BS":["AA==","AQ=="]}`)
+	if u := Union(ss, mustParse(t, `{"SS":["b","c"]}`)); !Equal(u, mustParse(t, `{"SS":["a","b","c"]}`)) {
+		t.Errorf("Union SS = %v", u)
+	}
+	if u := Union(ns, mustParse(t, `{"NS":["2","3"]}`)); !Equal(u, mustParse(t, `{"NS":["1","2","3"]}`)) {
+		t.Errorf("Union NS = %v", u)
+	}
+	if d := Difference(ns, mustParse(t, `{"NS":["2"]}`)); !Equal(d, mustParse(t, `{"NS":["1"]}`)) {
+		t.Errorf("Difference NS = %v", d)
+	}
+	if d := Difference(bs, bs); d.Exists() {
+		t.Errorf("Difference to empty = %v, want absent", d)
+	}
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{`{"S":"hello"}`, `{"S":"ell"}`, true},
+		{`{"S":"hello"}`, `{"N":"1"}`, false},
+		{`{"B":"AAEC"}`, `{"B":"AQ=="}`, true},
+		{`{"SS":["a","b"]}`, `{"S":"b"}`, true},
+		{`{"NS":["1","2"]}`, `{"N":"2.00"}`, true},
+		{`{"NS":["1","2"]}`, `{"S":"2"}`, false},
+		{`{"BS":["AA=="]}`, `{"B":"AA=="}`, true},
+		{`{"L":[{"M":{"k":{"S":"v"}}}]}`, `{"M":{"k":{"S":"v"}}}`, true},
+		{`{"M":{"k":{"S":"v"}}}`, `{"S":"k"}`, false},
+	}
+	for _, tt := range tests {
+		if got := Contains(mustParse(t, tt.a), mustParse(t, tt.b)); got != tt.want {
+			t.Errorf("Contains(%s, %s) = %v", tt.a, tt.b, got)
+		}
+	}
+	if !HasPrefix(S("abc"), S("ab")) || HasPrefix(S("abc"), B([]byte("ab"))) {
+		t.Error("HasPrefix")
+	}
+	for _, tt := range []struct {
+		v    string
+		n    int
+		size bool
+	}{{`{"S":"héllo"}`, 5, true}, {`{"B":"AAEC"}`, 3, true}, {`{"L":[{"S":"a"}]}`, 1, true}, {`{"N":"1"}`, 0, false}, {`{"NS":["1","2"]}`, 2, true}} {
+		n, ok := mustParse(t, tt.v).Len()
+		if n != tt.n || ok != tt.size {
+			t.Errorf("Len(%s) = %d, %v", tt.v, n, ok)
+		}
+	}
+}
+
+func TestConstructors(t *testing.T) {
+	if _, err := SS(); err == nil {
+		t.Error("empty SS accepted")
+	}
+	if _, err := NS("1", "1.0"); err == nil || err.(*Error).Message != "Input collection contains duplicates" {
+		t.Errorf("NS duplicates: %v", err)
+	}
+	if _, err := BS([]byte{1}, []byte{1}); err == nil || err.(*Error).Message != "One or more parameter values were invalid: Input collection [AQ==, AQ==]of type BS contains duplicates." {
+		t.Errorf("BS duplicates: %v", err)
+	}
+	v, err := ParseN("-0.50")
+	if err != nil || v.Num().String() != "-0.5" || v.Type() != TypeN {
+		t.Errorf("ParseN = %v, %v", v, err)
+	}
+	if L().List() == nil || M(nil).Map() == nil {
+		t.Error("empty L and M must not be nil")
+	}
+	if Null().Type() != TypeNULL || !Bool(true).BoolValue() || string(B([]byte("x")).Bytes()) != "x" {
+		t.Error("scalar constructors")
+	}
+	if ty, ok := ParseType("BOOL"); !ok || ty != TypeBOOL || ty.Word() != "BOOLEAN" || !TypeNS.IsSet() {
+		t.Error("types")
+	}
+}
