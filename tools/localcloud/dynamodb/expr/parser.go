@@ -57,8 +57,14 @@ type node struct {
 	parens int
 }
 
-// maxDocPathIndex bounds list indexes; larger ones are syntax errors.
-const maxDocPathIndex = 1 << 30
+// maxDocPathIndex is the largest list index DynamoDB accepts.
+const maxDocPathIndex = 1<<31 - 1
+
+// maxPathDepth is how many elements a document path may have.
+const maxPathDepth = 32
+
+// maxOperators is how many operators and functions an expression may use.
+const maxOperators = 300
 
 // maxInOperands is the most values IN accepts.
 const maxInOperands = 100
@@ -91,6 +97,7 @@ type parser struct {
 	errs     errorSet
 	fail     *attr.Error
 	keywords []string
+	ops      int // operators and functions seen
 }
 
 func newParser(kind Kind, src string, names map[string]string, values map[string]attr.Value) (*parser, error) {
@@ -224,7 +231,9 @@ func (p *parser) parsePath() Path {
 			}
 			n, err := strconv.Atoi(t.text)
 			if err != nil || n > maxDocPathIndex {
-				p.syntax()
+				if p.fail == nil {
+					p.fail = invalid(p.kind, "List index is not within the allowable range; index: ["+t.text+"]")
+				}
 				return nil
 			}
 			p.advance()
@@ -233,10 +242,21 @@ func (p *parser) parsePath() Path {
 			}
 			path = append(path, PathElem{Index: n, IsIndex: true})
 		default:
+			if len(path) > maxPathDepth {
+				p.errs.add(errOther, "The document path has too many nesting levels; nesting levels: %d", len(path))
+			}
 			return path
 		}
 	}
 	return nil
+}
+
+// operator counts one operator or function against DynamoDB's limit.
+func (p *parser) operator() {
+	p.ops++
+	if p.ops > maxOperators {
+		p.errs[errOther] = fmt.Sprintf("The expression contains too many operators; operator count: %d", p.ops)
+	}
 }
 
 func (p *parser) parseValue() *operand {
@@ -312,6 +332,7 @@ func (p *parser) parseCall(arg func() *operand) *operand {
 		return nil
 	}
 	o := &operand{kind: oCall, fn: name, args: args}
+	p.operator()
 	p.checkCall(o)
 	return o
 }
@@ -327,7 +348,7 @@ func (p *parser) checkCall(o *operand) {
 			if p.kind == KindUpdate {
 				p.errs.add(errMisusedFunc, "The function is not allowed in an update expression; function: %s", o.fn)
 			} else {
-				p.errs.add(errMisusedFunc, "The function is not allowed to be used this way in an expression; function: %s", o.fn)
+				p.errs.add(errMisusedFunc, "The function is not allowed in a condition expression; function: %s", o.fn)
 			}
 			return
 		}
@@ -467,6 +488,7 @@ func (p *parser) parseOr() node {
 		if p.fail != nil {
 			return node{}
 		}
+		p.operator()
 		left = node{c: &cond{kind: cOr, sub: []*cond{l, r}}}
 	}
 	return left
@@ -481,6 +503,7 @@ func (p *parser) parseAnd() node {
 		if p.fail != nil {
 			return node{}
 		}
+		p.operator()
 		left = node{c: &cond{kind: cAnd, sub: []*cond{l, r}}}
 	}
 	return left
@@ -493,6 +516,7 @@ func (p *parser) parseNot() node {
 		if p.fail != nil {
 			return node{}
 		}
+		p.operator()
 		return node{c: &cond{kind: cNot, sub: []*cond{c}}}
 	}
 	return p.parseComparison()
@@ -517,6 +541,7 @@ func (p *parser) parseComparison() node {
 		}
 		p.checkNotBoolCall(r)
 		p.checkDistinct(t.text, l, r)
+		p.operator()
 		return node{c: &cond{kind: cCmp, op: t.kind, args: []*operand{l, r}}}
 	case t.isWord("BETWEEN"):
 		x := p.requireOperand(left)
@@ -540,6 +565,7 @@ func (p *parser) parseComparison() node {
 		p.checkNotBoolCall(lo)
 		p.checkNotBoolCall(hi)
 		p.checkBetween(lo, hi)
+		p.operator()
 		return node{c: &cond{kind: cBetween, args: []*operand{x, lo, hi}}}
 	case t.isWord("IN"):
 		x := p.requireOperand(left)
@@ -569,6 +595,7 @@ func (p *parser) parseComparison() node {
 		if n := len(args) - 1; n > maxInOperands {
 			p.errs.add(errOther, "The IN operator is provided with too many operands; number of operands: %d", n)
 		}
+		p.operator()
 		return node{c: &cond{kind: cIn, args: args}}
 	}
 	return left

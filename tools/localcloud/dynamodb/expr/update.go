@@ -149,6 +149,7 @@ func (p *parser) parseSetValue() *operand {
 	if p.fail != nil {
 		return nil
 	}
+	p.operator()
 	for _, o := range []*operand{left, right} {
 		if o.kind == oValue && o.value.Exists() && o.value.Type() != attr.TypeN {
 			p.errs.add(errOperandType, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", t.text, o.value.Type())
