@@ -45,6 +45,7 @@ const (
 	errDistinct                       // same path on both sides
 	errOperandType                    // literal of the wrong type
 	errOther                          // other semantic checks
+	errOperators                      // too many operators (counted to the end)
 	numErrorClasses
 )
 

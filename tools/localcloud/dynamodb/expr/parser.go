@@ -255,7 +255,7 @@ func (p *parser) parsePath() Path {
 func (p *parser) operator() {
 	p.ops++
 	if p.ops > maxOperators {
-		p.errs[errOther] = fmt.Sprintf("The expression contains too many operators; operator count: %d", p.ops)
+		p.errs[errOperators] = fmt.Sprintf("The expression contains too many operators; operator count: %d", p.ops)
 	}
 }
 
