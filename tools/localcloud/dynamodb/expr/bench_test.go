@@ -50,3 +50,16 @@ func BenchmarkItemJSON(b *testing.B) {
 		it.AppendJSON(nil)
 	}
 }
+
+// BenchmarkConditionalPut is the ingest function's write condition, parsed
+// and evaluated once per PutItem.
+func BenchmarkConditionalPut(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := ParseCondition("attribute_not_exists(orderID)", nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Eval(nil)
+	}
+}

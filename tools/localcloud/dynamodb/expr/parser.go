@@ -83,6 +83,12 @@ var updateFuncs = map[string]int{
 	"list_append":   2,
 }
 
+// Words that cannot be attribute names in each grammar (never mutated).
+var (
+	conditionKeywords = []string{"AND", "OR", "NOT", "BETWEEN", "IN"}
+	updateKeywords    = []string{"SET", "REMOVE", "ADD", "DELETE"}
+)
+
 // validTypeNames is the order DynamoDB lists type names in its message.
 const validTypeNames = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
 
@@ -113,14 +119,13 @@ func newParser(kind Kind, src string, names map[string]string, values map[string
 		toks:   lex(src),
 		names:  names,
 		values: values,
-		used:   Placeholders{Names: map[string]struct{}{}, Values: map[string]struct{}{}},
 	}
 	switch kind {
 	case KindUpdate:
-		p.keywords = []string{"SET", "REMOVE", "ADD", "DELETE"}
+		p.keywords = updateKeywords
 	case KindProjection:
 	default:
-		p.keywords = []string{"AND", "OR", "NOT", "BETWEEN", "IN"}
+		p.keywords = conditionKeywords
 	}
 	return p, nil
 }
@@ -200,6 +205,9 @@ func (p *parser) pathName() (string, bool) {
 			p.errs.add(errUndefined, "An expression attribute name used in the document path is not defined; attribute name: %s", t.text)
 			return t.text, true
 		}
+		if p.used.Names == nil {
+			p.used.Names = map[string]struct{}{}
+		}
 		p.used.Names[t.text] = struct{}{}
 		return name, true
 	}
@@ -270,6 +278,9 @@ func (p *parser) parseValue() *operand {
 	if !ok {
 		p.errs.add(errUndefined, "An expression attribute value used in expression is not defined; attribute value: %s", t.text)
 		return &operand{kind: oValue}
+	}
+	if p.used.Values == nil {
+		p.used.Values = map[string]struct{}{}
 	}
 	p.used.Values[t.text] = struct{}{}
 	return &operand{kind: oValue, value: v}

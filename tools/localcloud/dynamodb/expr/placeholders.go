@@ -80,7 +80,7 @@ func validPlaceholder(k string, prefix byte) bool {
 }
 
 // Placeholders records which ExpressionAttributeNames and
-// ExpressionAttributeValues keys an expression uses.
+// ExpressionAttributeValues keys an expression uses (nil maps when none).
 type Placeholders struct {
 	Names  map[string]struct{}
 	Values map[string]struct{}
