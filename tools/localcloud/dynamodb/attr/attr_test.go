@@ -403,3 +403,16 @@ func TestConstructors(t *testing.T) {
 		t.Error("types")
 	}
 }
+
+func TestCheckSize(t *testing.T) {
+	big := string(bytes.Repeat([]byte("x"), MaxItemSize-2))
+	if err := CheckSize(Item{"ab": S(big)}); err != nil {
+		t.Fatalf("exactly 400 KB rejected: %v", err)
+	}
+	if err := CheckSize(Item{"abc": S(big)}); err == nil || err.(*Error).Message != "Item size has exceeded the maximum allowed size" {
+		t.Fatalf("over 400 KB: %v", err)
+	}
+	if err := CheckUpdatedSize(Item{"abc": S(big)}); err == nil || err.(*Error).Message != "Item size to update has exceeded the maximum allowed size" {
+		t.Fatalf("update over 400 KB: %v", err)
+	}
+}

@@ -6,6 +6,25 @@ import "unicode/utf8"
 // counted as ItemSize counts.
 const MaxItemSize = 400 * 1024
 
+// CheckSize rejects an item larger than MaxItemSize with PutItem's message.
+// (UpdateItem words it "Item size to update has exceeded the maximum allowed
+// size"; see CheckUpdatedSize.)
+func CheckSize(item Item) error {
+	if ItemSize(item) > MaxItemSize {
+		return Validation("Item size has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
+// CheckUpdatedSize rejects an updated item larger than MaxItemSize with
+// UpdateItem's message.
+func CheckUpdatedSize(item Item) error {
+	if ItemSize(item) > MaxItemSize {
+		return Validation("Item size to update has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
 // ItemSize returns the size DynamoDB charges for item: for each attribute,
 // the UTF-8 length of its name plus the size of its value.
 func ItemSize(item Item) int {
