@@ -238,6 +238,7 @@ func TestPlaceholders(t *testing.T) {
 		{map[string]string{}, "", "ExpressionAttributeNames must not be empty"},
 		{map[string]string{"a": "a"}, "", `ExpressionAttributeNames contains invalid key: Syntax error; key: "a"`},
 		{map[string]string{"#a-b": "a"}, "", `ExpressionAttributeNames contains invalid key: Syntax error; key: "#a-b"`},
+		{map[string]string{"#DE": ""}, "", "ExpressionAttributeNames contains invalid value: Empty attribute name for key #DE"},
 		{nil, `{}`, "ExpressionAttributeValues must not be empty"},
 		{nil, `{"b":{"S":"a"}}`, `ExpressionAttributeValues contains invalid key: Syntax error; key: "b"`},
 	}

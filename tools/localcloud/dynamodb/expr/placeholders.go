@@ -52,6 +52,9 @@ func ValidatePlaceholders(names map[string]string, values map[string]attr.Value)
 			if !validPlaceholder(k, '#') {
 				return attr.Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)
 			}
+			if names[k] == "" {
+				return attr.Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", k)
+			}
 		}
 	}
 	if values != nil {
