@@ -15,7 +15,8 @@
 // validation with DynamoDB's messages and composite key encoding) and an
 // order-preserving byte encoding of S, N and B key values (AppendKey,
 // DecodeKey, AppendKeyPrefix, PrefixEnd) for stores that range-scan sort
-// keys.
+// keys. AppendItemBinary and DecodeItemBinary are a compact storage encoding
+// of items (not a wire format).
 //
 // Errors are *Error values carrying the DynamoDB error code and message.
 package attr
