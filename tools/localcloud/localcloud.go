@@ -46,6 +46,10 @@ type Config struct {
 	Random io.Reader
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// NoFsync trades power-loss durability for speed: acknowledged writes
+	// still survive kill -9 of localcloud (they are in the OS page cache),
+	// but not a machine crash. Default false: every commit is fsynced.
+	NoFsync bool
 	// HTTPClient delivers SNS http(s) notifications (default: a client
 	// with a 15 s timeout). Tests inject one that cannot leave loopback.
 	HTTPClient *http.Client
@@ -103,7 +107,7 @@ func Open(cfg Config) (*Instance, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	st, err := store.Open(cfg.DataDir)
+	st, err := store.Open(cfg.DataDir, store.Options{NoFsync: cfg.NoFsync})
 	if err != nil {
 		return nil, err
 	}

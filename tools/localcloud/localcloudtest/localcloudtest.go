@@ -31,6 +31,8 @@ type Env struct {
 type Options struct {
 	// DataDir reuses a data directory (default: a fresh temporary one).
 	DataDir string
+	// NoFsync is passed to localcloud.Config.
+	NoFsync bool
 }
 
 // Start serves a fresh localcloud on a loopback port until the test ends.
@@ -55,6 +57,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		AuthClock: clock.Real{},
 		Random:    rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())}),
 		PublicURL: url,
+		NoFsync:   o.NoFsync,
 	})
 	if err != nil {
 		t.Fatal(err)

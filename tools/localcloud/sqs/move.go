@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/orderflow/orderflow/tools/localcloud/store"
@@ -39,9 +40,14 @@ func (s *Service) StartMessageMoveTask(ctx context.Context, in *StartMessageMove
 	src.mu.Lock()
 	byDest := map[*queue][]*message{}
 	var delKeys [][]byte
-	for _, seq := range src.order {
+	seqs := make([]uint64, 0, len(src.msgs))
+	for seq := range src.msgs {
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	for _, seq := range seqs {
 		m := src.msgs[seq]
-		if m == nil || m.VisibleAt > now {
+		if m.VisibleAt > now {
 			continue
 		}
 		target := dest

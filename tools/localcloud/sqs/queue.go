@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"container/heap"
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
@@ -38,15 +39,21 @@ type message struct {
 	FirstReceiveAt int64                            `json:"firstReceive,omitempty"`
 	Nonce          string                           `json:"nonce,omitempty"`
 	DLQSourceArn   string                           `json:"dlqSource,omitempty"`
+
+	// idx is the message's position in its queue's heap.
+	idx int
 }
 
 // queue is a live queue: its record and an index of its messages.
 type queue struct {
-	mu      sync.Mutex
-	rec     queueRecord
-	arn     string
-	msgs    map[uint64]*message
-	order   []uint64 // arrival order; may hold deleted seqs until compaction
+	mu   sync.Mutex
+	rec  queueRecord
+	arn  string
+	msgs map[uint64]*message
+	// ready orders messages by (VisibleAt, Seq): the next receivable
+	// message is at the top, so a receive costs O(log n) however many
+	// messages are in flight.
+	ready   messageHeap
 	deleted bool
 	// changed is closed (and replaced) whenever messages may have become
 	// receivable, waking long polls.
@@ -66,22 +73,53 @@ func (q *queue) notifyLocked() {
 // insertLocked adds m to the index.
 func (q *queue) insertLocked(m *message) {
 	q.msgs[m.Seq] = m
-	q.order = append(q.order, m.Seq)
+	heap.Push(&q.ready, m)
 }
 
-// removeLocked drops seq from the index, compacting order when it is
-// mostly tombstones.
+// removeLocked drops seq from the index.
 func (q *queue) removeLocked(seq uint64) {
-	delete(q.msgs, seq)
-	if len(q.order) > 64 && len(q.msgs) < len(q.order)/2 {
-		live := q.order[:0]
-		for _, s := range q.order {
-			if _, ok := q.msgs[s]; ok {
-				live = append(live, s)
-			}
-		}
-		q.order = live
+	m := q.msgs[seq]
+	if m == nil {
+		return
 	}
+	delete(q.msgs, seq)
+	heap.Remove(&q.ready, m.idx)
+}
+
+// fixLocked restores heap order after m.VisibleAt changed.
+func (q *queue) fixLocked(m *message) { heap.Fix(&q.ready, m.idx) }
+
+// clearLocked drops every message.
+func (q *queue) clearLocked() {
+	q.msgs = map[uint64]*message{}
+	q.ready = nil
+}
+
+// messageHeap implements heap.Interface over messages.
+type messageHeap []*message
+
+func (h messageHeap) Len() int { return len(h) }
+func (h messageHeap) Less(i, j int) bool {
+	if h[i].VisibleAt != h[j].VisibleAt {
+		return h[i].VisibleAt < h[j].VisibleAt
+	}
+	return h[i].Seq < h[j].Seq
+}
+func (h messageHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx, h[j].idx = i, j
+}
+func (h *messageHeap) Push(x any) {
+	m := x.(*message)
+	m.idx = len(*h)
+	*h = append(*h, m)
+}
+func (h *messageHeap) Pop() any {
+	old := *h
+	m := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return m
 }
 
 func (q *queue) attrInt(name string) int {

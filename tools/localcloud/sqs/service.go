@@ -533,8 +533,7 @@ func (s *Service) PurgeQueue(ctx context.Context, in *QueueRef) (*Empty, error) 
 	for seq := range q.msgs {
 		keys = append(keys, msgKey(q.rec.Name, seq))
 	}
-	q.msgs = map[uint64]*message{}
-	q.order = nil
+	q.clearLocked()
 	q.rec.LastPurge = now
 	data := encode(q.rec)
 	name := q.rec.Name
@@ -932,13 +931,13 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 	var putKeys, putVals, delKeys [][]byte
 	var moved []*message
 	var nextWake int64
-	for _, seq := range q.order {
-		if len(got) >= maxN {
+	taken := map[uint64]bool{}
+	for len(got) < maxN && q.ready.Len() > 0 {
+		m := q.ready[0]
+		seq := m.Seq
+		if taken[seq] {
+			// Received with a zero visibility timeout: it is back on top.
 			break
-		}
-		m := q.msgs[seq]
-		if m == nil {
-			continue
 		}
 		if m.SentAt+retention <= now {
 			q.removeLocked(seq)
@@ -946,10 +945,8 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 			continue
 		}
 		if m.VisibleAt > now {
-			if nextWake == 0 || m.VisibleAt < nextWake {
-				nextWake = m.VisibleAt
-			}
-			continue
+			nextWake = m.VisibleAt
+			break
 		}
 		if dlq != nil && dlq != q && m.ReceiveCount >= rp.MaxReceiveCount {
 			q.removeLocked(seq)
@@ -965,6 +962,8 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 		}
 		m.VisibleAt = now + int64(vis)*1000
 		m.Nonce = s.cfg.IDs.Hex(8)
+		q.fixLocked(m)
+		taken[seq] = true
 		putKeys = append(putKeys, msgKey(name, seq))
 		putVals = append(putVals, encode(m))
 		got = append(got, *m)
@@ -1199,6 +1198,7 @@ func (s *Service) changeVisibility(q *queue, handles []string, timeouts []*int) 
 			continue
 		}
 		m.VisibleAt = now + int64(vis)*1000
+		q.fixLocked(m)
 		keys = append(keys, msgKey(h.queue, h.seq))
 		vals = append(vals, encode(m))
 	}

@@ -58,10 +58,23 @@ type request struct {
 	err chan error
 }
 
+// Options tune a store.
+type Options struct {
+	// NoFsync skips fsync on commit. Committed data is still written to the
+	// operating system before Update returns, so it survives the process
+	// being killed (kill -9) but not a machine crash or power loss.
+	NoFsync bool
+}
+
 // Open opens (creating if needed) the store file "state.db" in dir.
-func Open(dir string) (*Bolt, error) {
+func Open(dir string, opts ...Options) (*Bolt, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	path := filepath.Join(dir, "state.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType,
+		NoSync: o.NoFsync, NoFreelistSync: true, InitialMmapSize: 64 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
