@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,8 @@ type Message struct {
 // Mailbox is a directory of .eml files.
 type Mailbox struct {
 	dir string
+	// seq orders messages delivered within the same clock tick.
+	seq atomic.Uint64
 }
 
 // Open returns the mailbox in dir, creating the directory.
@@ -36,7 +39,13 @@ func Open(dir string) (*Mailbox, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create mailbox: %w", err)
 	}
-	return &Mailbox{dir: dir}, nil
+	m := &Mailbox{dir: dir}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read mailbox: %w", err)
+	}
+	m.seq.Store(uint64(len(entries)))
+	return m, nil
 }
 
 // Dir returns the mailbox directory.
@@ -47,7 +56,7 @@ func (m *Mailbox) Deliver(msg Message) error {
 	if msg.ID == "" || strings.ContainsAny(msg.ID, `/\.`) {
 		return fmt.Errorf("deliver: invalid message id %q", msg.ID)
 	}
-	name := msg.Date.UTC().Format("20060102T150405.000000000Z") + "-" + msg.ID + ".eml"
+	name := fmt.Sprintf("%s-%08d-%s.eml", msg.Date.UTC().Format("20060102T150405.000000000Z"), m.seq.Add(1), msg.ID)
 	tmp, err := os.CreateTemp(m.dir, ".deliver-*")
 	if err != nil {
 		return fmt.Errorf("deliver %s: %w", msg.ID, err)

@@ -48,3 +48,36 @@ func TestDeliverListGet(t *testing.T) {
 		t.Fatal("path-like id accepted")
 	}
 }
+
+func TestSameInstantKeepsDeliveryOrder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mail")
+	mb, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, id := range []string{"zzz", "aaa", "mmm"} {
+		if err := mb.Deliver(Message{ID: id, Date: at, Body: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A reopened mailbox continues the sequence.
+	mb, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mb.Deliver(Message{ID: "bbb", Date: at}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := mb.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range got {
+		ids = append(ids, m.ID)
+	}
+	if strings.Join(ids, ",") != "zzz,aaa,mmm,bbb" {
+		t.Fatalf("order = %v", ids)
+	}
+}
