@@ -517,6 +517,20 @@ func (c *regexCache) compile(pat string) (*regexp.Regexp, error) {
 
 // ---- java.util.List ----
 
+// listIndex reads an int argument that must be below limit. ok is false
+// when the argument is not an int (no such method); err is Java's
+// IndexOutOfBoundsException.
+func listIndex(l *List, arg any, limit int) (int, bool, error) {
+	i, ok := argInt(arg)
+	if !ok {
+		return 0, false, nil
+	}
+	if i < 0 || i >= limit {
+		return 0, true, fmt.Errorf("index %d out of bounds for length %d", i, len(l.Items))
+	}
+	return i, true, nil
+}
+
 func listMethod(l *List, name string, args []any) (any, bool, error) {
 	switch name {
 	case "size":
@@ -531,12 +545,9 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 		if len(args) != 1 {
 			return nil, false, nil
 		}
-		i, ok := argInt(args[0])
-		if !ok {
-			return nil, false, nil
-		}
-		if i < 0 || i >= len(l.Items) {
-			return nil, true, fmt.Errorf("index %d out of bounds for length %d", i, len(l.Items))
+		i, ok, err := listIndex(l, args[0], len(l.Items))
+		if !ok || err != nil {
+			return nil, ok, err
 		}
 		v := l.Items[i]
 		if name == "remove" {
@@ -565,12 +576,9 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 			l.Items = append(l.Items, args[0])
 			return true, true, nil
 		case 2:
-			i, ok := argInt(args[0])
-			if !ok {
-				return nil, false, nil
-			}
-			if i < 0 || i > len(l.Items) {
-				return nil, true, fmt.Errorf("index %d out of bounds for length %d", i, len(l.Items))
+			i, ok, err := listIndex(l, args[0], len(l.Items)+1)
+			if !ok || err != nil {
+				return nil, ok, err
 			}
 			l.Items = append(l.Items[:i], append([]any{args[1]}, l.Items[i:]...)...)
 			return nil, true, nil
@@ -579,12 +587,9 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 		if len(args) != 2 {
 			return nil, false, nil
 		}
-		i, ok := argInt(args[0])
-		if !ok {
-			return nil, false, nil
-		}
-		if i < 0 || i >= len(l.Items) {
-			return nil, true, fmt.Errorf("index %d out of bounds for length %d", i, len(l.Items))
+		i, ok, err := listIndex(l, args[0], len(l.Items))
+		if !ok || err != nil {
+			return nil, ok, err
 		}
 		old := l.Items[i]
 		l.Items[i] = args[1]

@@ -1054,7 +1054,7 @@ func (p *parser) parseExpr() (expr, error) {
 		return nil, err
 	}
 	defer p.leave()
-	return p.parseOr()
+	return p.parseBinary(0)
 }
 
 // op reports whether one of the operator spellings starts at p.pos (after
@@ -1099,111 +1099,36 @@ func canon(s string) string {
 	return s
 }
 
-func (p *parser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		_, pos, ok := p.op("||", "or")
-		if !ok {
-			return l, nil
-		}
-		r, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: pos, op: "||", l: l, r: r}
-	}
+// precedence lists the binary operators from the loosest to the tightest
+// binding, as in Velocity 1.7's grammar.
+var precedence = [][]string{
+	{"||", "or"},
+	{"&&", "and"},
+	{"==", "!=", "eq", "ne"},
+	{"<=", ">=", "<", ">", "le", "ge", "lt", "gt"},
+	{"+", "-"},
+	{"*", "/", "%"},
 }
 
-func (p *parser) parseAnd() (expr, error) {
-	l, err := p.parseEquality()
+// parseBinary parses a left-associative chain of the operators at level.
+func (p *parser) parseBinary(level int) (expr, error) {
+	if level == len(precedence) {
+		return p.parseUnary()
+	}
+	l, err := p.parseBinary(level + 1)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		_, pos, ok := p.op("&&", "and")
+		o, pos, ok := p.op(precedence[level]...)
 		if !ok {
 			return l, nil
 		}
-		r, err := p.parseEquality()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: pos, op: "&&", l: l, r: r}
-	}
-}
-
-func (p *parser) parseEquality() (expr, error) {
-	l, err := p.parseRelational()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		o, pos, ok := p.op("==", "!=", "eq", "ne")
-		if !ok {
-			return l, nil
-		}
-		r, err := p.parseRelational()
+		r, err := p.parseBinary(level + 1)
 		if err != nil {
 			return nil, err
 		}
 		l = &binExpr{pos: pos, op: canon(o), l: l, r: r}
-	}
-}
-
-func (p *parser) parseRelational() (expr, error) {
-	l, err := p.parseAdditive()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		o, pos, ok := p.op("<=", ">=", "<", ">", "le", "ge", "lt", "gt")
-		if !ok {
-			return l, nil
-		}
-		r, err := p.parseAdditive()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: pos, op: canon(o), l: l, r: r}
-	}
-}
-
-func (p *parser) parseAdditive() (expr, error) {
-	l, err := p.parseMultiplicative()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		o, pos, ok := p.op("+", "-")
-		if !ok {
-			return l, nil
-		}
-		r, err := p.parseMultiplicative()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: pos, op: o, l: l, r: r}
-	}
-}
-
-func (p *parser) parseMultiplicative() (expr, error) {
-	l, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		o, pos, ok := p.op("*", "/", "%")
-		if !ok {
-			return l, nil
-		}
-		r, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: pos, op: o, l: l, r: r}
 	}
 }
 

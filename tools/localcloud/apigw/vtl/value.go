@@ -69,15 +69,19 @@ func (m *Map) Len() int { return len(m.keys) }
 // mapFromStrings builds a map with sorted keys so that output is stable.
 func mapFromStrings(src map[string]string) *Map {
 	m := NewMap()
+	for _, k := range sortedKeys(src) {
+		m.Put(k, src[k])
+	}
+	return m
+}
+
+func sortedKeys[V any](src map[string]V) []string {
 	keys := make([]string, 0, len(src))
 	for k := range src {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		m.Put(k, src[k])
-	}
-	return m
+	return keys
 }
 
 // mapEntry is a java.util.Map.Entry from entrySet().
@@ -335,12 +339,7 @@ func FromGo(v any) any {
 		return mapFromStrings(x)
 	case map[string]any:
 		m := NewMap()
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(x) {
 			m.Put(k, FromGo(x[k]))
 		}
 		return m
