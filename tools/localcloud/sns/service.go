@@ -400,20 +400,32 @@ func (s *Service) SetTopicAttributes(_ context.Context, in *SetTopicAttributesIn
 	if err := validateTopicAttribute(in.AttributeName, v); err != nil {
 		return nil, err
 	}
+	return &Empty{}, s.updateTopic(in.TopicArn, errNotFound("Topic"), func(t *topicRecord) error {
+		t.Attributes[in.AttributeName] = v
+		return nil
+	})
+}
+
+// updateTopic applies change to a copy of the topic, stores it and
+// installs it; missing is returned when the topic does not exist.
+func (s *Service) updateTopic(arn string, missing error, change func(*topicRecord) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.topics[in.TopicArn]
+	t := s.topics[arn]
 	if t == nil {
-		return nil, errNotFound("Topic")
+		return missing
 	}
 	cp := *t
 	cp.Attributes = cloneMap(t.Attributes)
-	cp.Attributes[in.AttributeName] = v
-	if err := s.putTopic(in.TopicArn, &cp); err != nil {
-		return nil, err
+	cp.Tags = cloneMap(t.Tags)
+	if err := change(&cp); err != nil {
+		return err
 	}
-	s.topics[in.TopicArn] = &cp
-	return &Empty{}, nil
+	if err := s.putTopic(arn, &cp); err != nil {
+		return err
+	}
+	s.topics[arn] = &cp
+	return nil
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -682,64 +694,40 @@ func (s *Service) SetSubscriptionAttributes(_ context.Context, in *SetSubscripti
 	return &Empty{}, nil
 }
 
-func (s *Service) tagsOf(arn string) (*topicRecord, error) {
-	t := s.topics[arn]
-	if t == nil {
-		return nil, &protocol.Error{Code: "ResourceNotFound", Message: "Resource does not exist", Status: 404, Fault: protocol.Sender}
-	}
-	return t, nil
+func errResourceNotFound() error {
+	return &protocol.Error{Code: "ResourceNotFound", Message: "Resource does not exist", Status: 404, Fault: protocol.Sender}
 }
 
 // TagResource tags a topic.
 func (s *Service) TagResource(_ context.Context, in *TagResourceInput) (*EmptyResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagsOf(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	cp := *t
-	cp.Tags = cloneMap(t.Tags)
-	for _, tag := range in.Tags {
-		cp.Tags[tag.Key] = tag.Value
-	}
-	if len(cp.Tags) > 50 {
-		return nil, &protocol.Error{Code: "TagLimitExceeded", Message: "Could not complete request: tag quota of per resource exceeded", Status: 400, Fault: protocol.Sender}
-	}
-	if err := s.putTopic(in.ResourceArn, &cp); err != nil {
-		return nil, err
-	}
-	s.topics[in.ResourceArn] = &cp
-	return &EmptyResult{}, nil
+	return &EmptyResult{}, s.updateTopic(in.ResourceArn, errResourceNotFound(), func(t *topicRecord) error {
+		for _, tag := range in.Tags {
+			t.Tags[tag.Key] = tag.Value
+		}
+		if len(t.Tags) > 50 {
+			return &protocol.Error{Code: "TagLimitExceeded", Message: "Could not complete request: tag quota of per resource exceeded", Status: 400, Fault: protocol.Sender}
+		}
+		return nil
+	})
 }
 
 // UntagResource removes tags from a topic.
 func (s *Service) UntagResource(_ context.Context, in *UntagResourceInput) (*EmptyResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagsOf(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	cp := *t
-	cp.Tags = cloneMap(t.Tags)
-	for _, k := range in.TagKeys {
-		delete(cp.Tags, k)
-	}
-	if err := s.putTopic(in.ResourceArn, &cp); err != nil {
-		return nil, err
-	}
-	s.topics[in.ResourceArn] = &cp
-	return &EmptyResult{}, nil
+	return &EmptyResult{}, s.updateTopic(in.ResourceArn, errResourceNotFound(), func(t *topicRecord) error {
+		for _, k := range in.TagKeys {
+			delete(t.Tags, k)
+		}
+		return nil
+	})
 }
 
 // ListTagsForResource lists a topic's tags.
 func (s *Service) ListTagsForResource(_ context.Context, in *ResourceRef) (*ListTagsOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, err := s.tagsOf(in.ResourceArn)
-	if err != nil {
-		return nil, err
+	t := s.topics[in.ResourceArn]
+	if t == nil {
+		return nil, errResourceNotFound()
 	}
 	out := &ListTagsOutput{}
 	for k, v := range t.Tags {

@@ -755,6 +755,27 @@ func failure(id string, err error) BatchResultErrorEntry {
 	return e
 }
 
+// single turns the per-entry result of a one-entry call into its error.
+func single(errs []error, err error) error {
+	if err != nil {
+		return err
+	}
+	return errs[0]
+}
+
+// outcomes splits batch entries into successes and failures by errs.
+func outcomes[T any](entries []T, id func(T) string, errs []error) ([]BatchResultEntry, []BatchResultErrorEntry) {
+	ok, failed := []BatchResultEntry{}, []BatchResultErrorEntry{}
+	for i, e := range entries {
+		if errs[i] != nil {
+			failed = append(failed, failure(id(e), errs[i]))
+		} else {
+			ok = append(ok, BatchResultEntry{ID: id(e)})
+		}
+	}
+	return ok, failed
+}
+
 // SendMessageBatch sends up to ten messages in one durable commit.
 func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInput) (*SendMessageBatchOutput, error) {
 	q, err := s.resolve(ctx, in.QueueURL)
@@ -1124,14 +1145,7 @@ func (s *Service) DeleteMessage(ctx context.Context, in *DeleteMessageInput) (*E
 	if in.ReceiptHandle == "" {
 		return nil, errMissingParameter("ReceiptHandle")
 	}
-	errs, err := s.deleteHandles(q, []string{in.ReceiptHandle})
-	if err != nil {
-		return nil, err
-	}
-	if errs[0] != nil {
-		return nil, errs[0]
-	}
-	return &Empty{}, nil
+	return &Empty{}, single(s.deleteHandles(q, []string{in.ReceiptHandle}))
 }
 
 // DeleteMessageBatch deletes up to ten received messages.
@@ -1151,14 +1165,8 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatch
 	if err != nil {
 		return nil, err
 	}
-	out := &DeleteMessageBatchOutput{Successful: []BatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
-	for i, e := range in.Entries {
-		if errs[i] != nil {
-			out.Failed = append(out.Failed, failure(e.ID, errs[i]))
-		} else {
-			out.Successful = append(out.Successful, BatchResultEntry{ID: e.ID})
-		}
-	}
+	out := &DeleteMessageBatchOutput{}
+	out.Successful, out.Failed = outcomes(in.Entries, func(e DeleteMessageBatchRequestEntry) string { return e.ID }, errs)
 	return out, nil
 }
 
@@ -1232,14 +1240,7 @@ func (s *Service) ChangeMessageVisibility(ctx context.Context, in *ChangeMessage
 	if in.ReceiptHandle == "" {
 		return nil, errMissingParameter("ReceiptHandle")
 	}
-	errs, err := s.changeVisibility(q, []string{in.ReceiptHandle}, []*int{in.VisibilityTimeout})
-	if err != nil {
-		return nil, err
-	}
-	if errs[0] != nil {
-		return nil, errs[0]
-	}
-	return &Empty{}, nil
+	return &Empty{}, single(s.changeVisibility(q, []string{in.ReceiptHandle}, []*int{in.VisibilityTimeout}))
 }
 
 // ChangeMessageVisibilityBatch changes up to ten timeouts.
@@ -1260,14 +1261,8 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 	if err != nil {
 		return nil, err
 	}
-	out := &ChangeMessageVisibilityBatchOutput{Successful: []BatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
-	for i, e := range in.Entries {
-		if errs[i] != nil {
-			out.Failed = append(out.Failed, failure(e.ID, errs[i]))
-		} else {
-			out.Successful = append(out.Successful, BatchResultEntry{ID: e.ID})
-		}
-	}
+	out := &ChangeMessageVisibilityBatchOutput{}
+	out.Successful, out.Failed = outcomes(in.Entries, func(e ChangeMessageVisibilityBatchRequestEntry) string { return e.ID }, errs)
 	return out, nil
 }
 
