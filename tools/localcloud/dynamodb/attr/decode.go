@@ -1,6 +1,7 @@
 package attr
 
 import (
+	"errors"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -69,12 +70,17 @@ func ParseItem(data []byte) (Item, error) {
 	return it, nil
 }
 
-func serializationError() error {
-	return &Error{Code: CodeSerialization, Message: "Start of structure or map found where not expected"}
-}
+const msgMalformed = "Malformed JSON"
 
 func malformed() error {
-	return &Error{Code: CodeSerialization, Message: "Malformed JSON"}
+	return &Error{Code: CodeSerialization, Message: msgMalformed}
+}
+
+// isMalformed reports whether err is malformed JSON, which stops decoding
+// (validation errors are remembered and decoding goes on).
+func isMalformed(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Message == msgMalformed
 }
 
 // wrongShape words a SerializationException for a member whose JSON kind is
@@ -244,7 +250,7 @@ func (d *decoder) value(depth int) (Value, error) {
 			count++
 		}
 		found[t], errs[t] = d.typed(t, depth+1)
-		if e, ok := errs[t].(*Error); ok && e.Message == "Malformed JSON" {
+		if isMalformed(errs[t]) {
 			return errs[t]
 		}
 		return nil
@@ -404,7 +410,7 @@ func (d *decoder) typed(t Type, depth int) (Value, error) {
 // fatal passes on only the errors that stop decoding (malformed JSON);
 // validation errors are remembered and reported after the value.
 func fatal(err error) error {
-	if e, ok := err.(*Error); ok && e.Message == "Malformed JSON" {
+	if isMalformed(err) {
 		return err
 	}
 	return nil

@@ -14,12 +14,7 @@ func TestKeySchema(t *testing.T) {
 		}
 		return it
 	}
-	msg := func(err error) string {
-		if err == nil {
-			return ""
-		}
-		return err.(*Error).Message
-	}
+	msg := errMessage
 	items := []struct{ name, item, want string }{
 		{"valid", `{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"S":""}}`, ""},
 		{"missing sort key", `{"pk":{"S":"a"}}`, "One or more parameter values were invalid: Missing the key sk in the item"},
@@ -50,7 +45,7 @@ func TestKeySchema(t *testing.T) {
 	a, _ := s.AppendKey(nil, full)
 	b, _ := s.AppendKey(nil, item(`{"pk":{"S":"a"},"sk":{"N":"9"}}`))
 	c, _ := s.AppendKey(nil, item(`{"pk":{"S":"a\u0000"},"sk":{"N":"-1"}}`))
-	if !(bytes.Compare(b, a) < 0 && bytes.Compare(a, c) < 0) {
+	if bytes.Compare(b, a) >= 0 || bytes.Compare(a, c) >= 0 {
 		t.Errorf("composite keys out of order: %x %x %x", b, a, c)
 	}
 }

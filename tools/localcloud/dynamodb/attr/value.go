@@ -241,9 +241,6 @@ func (v Value) Binaries() [][]byte {
 	return out
 }
 
-// rawBytes returns the bytes of a B value without copying, as a string.
-func (v Value) rawBytes() string { return v.s }
-
 // Compare orders two values as DynamoDB's <, <=, >, >= and BETWEEN do:
 // numbers numerically, strings and binaries bytewise (unsigned). ok is false
 // when the values are not of the same scalar type S, N or B.

@@ -289,11 +289,10 @@ func (p *parser) parseValue() *operand {
 // parseOperand parses an operand of a condition: a path, a :value, a
 // function call, or one of those in parentheses.
 func (p *parser) parseOperand() *operand {
-	t := p.cur()
-	switch {
-	case t.kind == tValue:
+	switch p.cur().kind {
+	case tValue:
 		return p.parseValue()
-	case t.kind == tLParen:
+	case tLParen:
 		p.advance()
 		inner := p.cur().kind == tLParen
 		o := p.parseOperand()

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/attr"
@@ -34,7 +35,8 @@ func TestDecodeValues(t *testing.T) {
 	}
 	var raw map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(`{":b":{"S":1}}`), &raw)
-	if _, err := DecodeValues(raw); err == nil || err.(*attr.Error).Code != attr.CodeSerialization {
+	var e *attr.Error
+	if _, err := DecodeValues(raw); !errors.As(err, &e) || e.Code != attr.CodeSerialization {
 		t.Fatalf("shape error: %v", err)
 	}
 }

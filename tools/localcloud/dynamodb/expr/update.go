@@ -159,11 +159,10 @@ func (p *parser) parseSetValue() *operand {
 }
 
 func (p *parser) parseSetOperand() *operand {
-	t := p.cur()
-	switch {
-	case t.kind == tValue:
+	switch p.cur().kind {
+	case tValue:
 		return p.parseValue()
-	case t.kind == tLParen:
+	case tLParen:
 		p.advance()
 		o := p.parseSetValue()
 		if !p.expect(tRParen) {
