@@ -377,25 +377,25 @@ func Union(a, b Value) Value {
 // is the zero Value when no member is left, because DynamoDB removes an
 // attribute whose set becomes empty.
 func Difference(a, b Value) Value {
-	out := Value{t: a.t}
 	if a.t == TypeNS {
-		for _, n := range a.ns {
-			if !slices.Contains(b.ns, n) {
-				out.ns = append(out.ns, n)
-			}
+		if ns := without(a.ns, b.ns); len(ns) > 0 {
+			return Value{t: TypeNS, ns: ns}
 		}
-		if len(out.ns) == 0 {
-			return Value{}
-		}
-		return out
-	}
-	for _, s := range a.ss {
-		if !slices.Contains(b.ss, s) {
-			out.ss = append(out.ss, s)
-		}
-	}
-	if len(out.ss) == 0 {
 		return Value{}
+	}
+	if ss := without(a.ss, b.ss); len(ss) > 0 {
+		return Value{t: a.t, ss: ss}
+	}
+	return Value{}
+}
+
+// without returns the members of a that are not in b.
+func without[T comparable](a, b []T) []T {
+	var out []T
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
 	}
 	return out
 }

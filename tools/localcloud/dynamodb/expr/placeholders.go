@@ -93,39 +93,32 @@ type Placeholders struct {
 // request's expressions use. Call it once per request with the placeholders
 // of every expression the request carries.
 func CheckUnused(names map[string]string, values map[string]attr.Value, used ...Placeholders) error {
-	var unused []string
-	for k := range names {
-		if !usedBy(used, k, true) {
-			unused = append(unused, k)
-		}
+	if keys := unusedKeys(names, used, func(p Placeholders) map[string]struct{} { return p.Names }); keys != "" {
+		return attr.Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", keys)
 	}
-	if len(unused) > 0 {
-		sort.Strings(unused)
-		return attr.Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", strings.Join(unused, ", "))
-	}
-	for k := range values {
-		if !usedBy(used, k, false) {
-			unused = append(unused, k)
-		}
-	}
-	if len(unused) > 0 {
-		sort.Strings(unused)
-		return attr.Validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", strings.Join(unused, ", "))
+	if keys := unusedKeys(values, used, func(p Placeholders) map[string]struct{} { return p.Values }); keys != "" {
+		return attr.Validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", keys)
 	}
 	return nil
 }
 
-func usedBy(used []Placeholders, k string, name bool) bool {
-	for _, u := range used {
-		m := u.Values
-		if name {
-			m = u.Names
+// unusedKeys lists, sorted and comma-separated, the keys of m that no
+// expression's set (picked by pick) contains.
+func unusedKeys[V any](m map[string]V, used []Placeholders, pick func(Placeholders) map[string]struct{}) string {
+	var unused []string
+	for _, k := range sortedKeys(m) {
+		found := false
+		for _, u := range used {
+			if _, ok := pick(u)[k]; ok {
+				found = true
+				break
+			}
 		}
-		if _, ok := m[k]; ok {
-			return true
+		if !found {
+			unused = append(unused, k)
 		}
 	}
-	return false
+	return strings.Join(unused, ", ")
 }
 
 func sortedKeys[V any](m map[string]V) []string {
