@@ -96,6 +96,9 @@ func toJSON(v any) string {
 }
 
 func writeJSON(b *bytes.Buffer, v any, depth int) {
+	if b.Len() > maxBuild {
+		return
+	}
 	if depth > maxShowDepth {
 		b.WriteString("null")
 		return
@@ -350,8 +353,12 @@ func (jp *jsonPath) eval(root any) (result any, found bool) {
 	for _, st := range jp.steps {
 		var next []any
 		for _, v := range cur {
+			if len(next) >= maxWalk {
+				break // a template made the tree share itself; stop growing
+			}
 			if st.deep {
-				walk(v, 0, func(n any) { next = applyStep(st, n, next) })
+				budget := maxWalk
+				walk(v, 0, &budget, func(n any) { next = applyStep(st, n, next) })
 			} else {
 				next = applyStep(st, v, next)
 			}
@@ -367,19 +374,24 @@ func (jp *jsonPath) eval(root any) (result any, found bool) {
 	return &List{Items: cur}, true
 }
 
-func walk(v any, depth int, fn func(any)) {
-	if depth > maxShowDepth {
+// maxWalk bounds a deep scan ($..name) to this many visited values: a
+// template can make the body's tree share or contain itself.
+const maxWalk = 1 << 20
+
+func walk(v any, depth int, budget *int, fn func(any)) {
+	*budget--
+	if depth > maxShowDepth || *budget < 0 {
 		return
 	}
 	fn(v)
 	switch x := v.(type) {
 	case *Map:
 		for _, k := range x.keys {
-			walk(x.vals[k], depth+1, fn)
+			walk(x.vals[k], depth+1, budget, fn)
 		}
 	case *List:
 		for _, it := range x.Items {
-			walk(it, depth+1, fn)
+			walk(it, depth+1, budget, fn)
 		}
 	}
 }

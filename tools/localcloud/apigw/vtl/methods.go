@@ -87,6 +87,13 @@ func indexValue(v, idx any) (any, error) {
 // yields null (the reference then renders as written); a method that fails
 // returns an error, as a Java exception fails the Velocity rendering.
 func (st *state) call(v any, name string, args []any) (any, error) {
+	cost := 1 + callCost(v, name)
+	for _, a := range args {
+		cost += size(a)
+	}
+	if err := st.spend(0, cost); err != nil {
+		return nil, err
+	}
 	var (
 		res any
 		ok  bool
@@ -128,8 +135,18 @@ func (st *state) call(v any, name string, args []any) (any, error) {
 	case int64, float64:
 		res, ok, err = numberMethod(x, name, args)
 	}
-	if err != nil || ok {
-		return res, err
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if err := st.spend(0, size(res)); err != nil {
+			return nil, err
+		}
+		// add/addAll/put grow the receiver; split builds a list.
+		if limit := 10 * st.lim.MaxIterations; collectionSize(v) > limit || collectionSize(res) > limit {
+			return nil, fmt.Errorf("%w: a collection of more than %d elements", ErrLimit, limit)
+		}
+		return res, nil
 	}
 	if len(args) == 0 && v != nil {
 		switch name {
@@ -140,9 +157,44 @@ func (st *state) call(v any, name string, args []any) (any, error) {
 		}
 	}
 	if name == "equals" && len(args) == 1 {
-		return javaEquals(v, args[0], 0), nil
+		return javaEquals(v, args[0]), nil
 	}
 	return nil, nil
+}
+
+func collectionSize(v any) int {
+	switch x := v.(type) {
+	case *List:
+		return len(x.Items)
+	case *Map:
+		return x.Len()
+	}
+	return 0
+}
+
+// callCost is the work of a method beyond its arguments: linear in the
+// receiver for string methods and for the collection methods that scan or
+// copy.
+func callCost(v any, name string) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case *List:
+		switch name {
+		case "contains", "indexOf", "addAll", "equals", "toString", "remove", "add":
+			return len(x.Items)
+		}
+	case *Map:
+		switch name {
+		case "keySet", "values", "entrySet", "containsValue", "putAll", "clear", "equals", "toString", "remove":
+			return x.Len()
+		}
+	case *inputObj:
+		if !x.parsed && (name == "json" || name == "path") {
+			return len(x.in.Body) // parsed once per rendering
+		}
+	}
+	return 0
 }
 
 func numberMethod(v any, name string, args []any) (any, bool, error) {
@@ -336,6 +388,9 @@ func (st *state) stringMethod(s, name string, args []any) (any, bool, error) {
 		if !ok {
 			return nil, false, nil
 		}
+		if err := st.checkGrowth(s, strings.Count(s, a[0]), len(a[1])-len(a[0])); err != nil {
+			return nil, true, err
+		}
 		if a[0] == "" {
 			// Java inserts the replacement between every character.
 			u := u16(s)
@@ -359,6 +414,9 @@ func (st *state) stringMethod(s, name string, args []any) (any, bool, error) {
 		}
 		repl, err := javaReplacement(a[1])
 		if err != nil {
+			return nil, true, err
+		}
+		if err := st.checkReplace(re, s, repl, name == "replaceAll"); err != nil {
 			return nil, true, err
 		}
 		if name == "replaceAll" {
@@ -402,6 +460,41 @@ func (st *state) stringMethod(s, name string, args []any) (any, bool, error) {
 		return javaSplit(re, s, limit), true, nil
 	}
 	return nil, false, nil
+}
+
+// checkGrowth fails when replacing count occurrences in s, each growing
+// the text by delta bytes, would exceed the output limit — before the
+// result is built.
+func (st *state) checkGrowth(s string, count, delta int) error {
+	if delta > 0 && count > 0 && len(s)+count*delta > st.lim.MaxOutput {
+		return fmt.Errorf("%w: the result would exceed %d bytes", ErrLimit, st.lim.MaxOutput)
+	}
+	return nil
+}
+
+// checkReplace bounds the result of a regex replacement before building
+// it: every match contributes the replacement's literal text plus, per
+// group reference, at most the match itself.
+func (st *state) checkReplace(re *regexp.Regexp, s, repl string, all bool) error {
+	literal, refs := len(repl), strings.Count(repl, "${")
+	literal -= refs * 3
+	n := 1
+	if all {
+		n = -1
+	}
+	count, matched := 0, 0
+	count1 := func(m string) string {
+		if n < 0 || count < n {
+			count++
+			matched += len(m)
+		}
+		return ""
+	}
+	re.ReplaceAllStringFunc(s, count1) // counts without keeping the matches
+	if len(s)-matched+count*max(literal, 0)+refs*matched > st.lim.MaxOutput {
+		return fmt.Errorf("%w: the result would exceed %d bytes", ErrLimit, st.lim.MaxOutput)
+	}
+	return nil
 }
 
 // javaSplit is String.split: a zero-width match at the start yields no
@@ -559,7 +652,7 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 			return nil, false, nil
 		}
 		for i, it := range l.Items {
-			if javaEquals(it, args[0], 0) {
+			if javaEquals(it, args[0]) {
 				if name == "contains" {
 					return true, true, nil
 				}
@@ -636,7 +729,7 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 	case "containsValue":
 		if len(args) == 1 {
 			for _, k := range m.keys {
-				if javaEquals(m.vals[k], args[0], 0) {
+				if javaEquals(m.vals[k], args[0]) {
 					return true, true, nil
 				}
 			}

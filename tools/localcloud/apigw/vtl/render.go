@@ -16,11 +16,15 @@ type Limits struct {
 	// MaxOutput caps the rendered output and every string built on the way,
 	// in bytes.
 	MaxOutput int
+	// MaxSteps caps the work of a rendering: one step per node and
+	// expression, plus one per byte or element a method, comparison or
+	// loop has to go through.
+	MaxSteps int
 }
 
-// DefaultLimits are used by Render and Execute: 100,000 iterations and
-// 10 MiB, API Gateway's payload limit.
-var DefaultLimits = Limits{MaxIterations: 100_000, MaxOutput: 10 << 20}
+// DefaultLimits are used by Render: 100,000 iterations, 10 MiB (API
+// Gateway's payload limit) and 100 million steps (well under a second).
+var DefaultLimits = Limits{MaxIterations: 100_000, MaxOutput: 10 << 20, MaxSteps: 100_000_000}
 
 // ErrLimit is wrapped by the error a rendering returns when it hits one of
 // its Limits.
@@ -74,6 +78,9 @@ func (t *Template) Execute(vars *Vars, lim Limits) (res *Result, err error) {
 	if lim.MaxOutput <= 0 {
 		lim.MaxOutput = DefaultLimits.MaxOutput
 	}
+	if lim.MaxSteps <= 0 {
+		lim.MaxSteps = DefaultLimits.MaxSteps
+	}
 	st := &state{t: t, lim: lim, vars: map[string]any{}}
 	ctx := st.install(vars)
 	defer func() {
@@ -103,6 +110,7 @@ type state struct {
 	lim   Limits
 	vars  map[string]any
 	iters int
+	steps int
 	// foreach is the innermost running loop, for $foreach.parent.
 	foreach *foreachInfo
 }
@@ -114,6 +122,28 @@ func (st *state) fail(pos int, err error) error {
 	}
 	line, col := lineCol(st.t.src, pos)
 	return &RenderError{Line: line, Column: col, Err: err}
+}
+
+// spend charges n steps of work.
+func (st *state) spend(pos, n int) error {
+	st.steps += n
+	if st.steps > st.lim.MaxSteps {
+		return st.fail(pos, fmt.Errorf("%w: more than %d steps of work", ErrLimit, st.lim.MaxSteps))
+	}
+	return nil
+}
+
+// size is the work proportional to a value: its bytes or elements.
+func size(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case *List:
+		return len(x.Items)
+	case *Map:
+		return x.Len()
+	}
+	return 1
 }
 
 func (st *state) checkLen(pos, n int) error {
@@ -141,6 +171,9 @@ func (st *state) renderNodes(out *strings.Builder, nodes []node) error {
 }
 
 func (st *state) renderNode(out *strings.Builder, n node) error {
+	if err := st.spend(0, 1); err != nil {
+		return err
+	}
 	switch x := n.(type) {
 	case *textNode:
 		return st.write(out, 0, x.s)
@@ -195,7 +228,11 @@ func (st *state) renderRef(out *strings.Builder, r *reference) error {
 	if r.escapes%2 == 1 {
 		return st.write(out, r.pos, prefix+r.lit)
 	}
-	return st.write(out, r.pos, prefix+toString(v))
+	s := toStringMax(v, st.lim.MaxOutput)
+	if err := st.spend(r.pos, len(s)); err != nil {
+		return err
+	}
+	return st.write(out, r.pos, prefix+s)
 }
 
 func (st *state) evalRef(r *reference) (any, error) {
@@ -343,6 +380,9 @@ func (st *state) execForeach(out *strings.Builder, n *foreachNode) error {
 	default:
 		return nil
 	}
+	if err := st.spend(n.pos, len(items)); err != nil {
+		return err
+	}
 	saved := map[string]any{}
 	for _, k := range []string{n.name, "foreach", "velocityCount", "velocityHasNext"} {
 		if v, ok := st.vars[k]; ok {
@@ -389,6 +429,9 @@ func (st *state) execForeach(out *strings.Builder, n *foreachNode) error {
 
 // eval evaluates an expression to a template value.
 func (st *state) eval(e expr) (any, error) {
+	if err := st.spend(0, 1); err != nil {
+		return nil, err
+	}
 	switch x := e.(type) {
 	case *litExpr:
 		return x.v, nil
@@ -469,6 +512,9 @@ func (st *state) evalRange(x *rangeExpr) (any, error) {
 	if n >= int64(st.lim.MaxIterations) {
 		return nil, st.fail(x.pos, fmt.Errorf("%w: range of %d elements", ErrLimit, n+1))
 	}
+	if err := st.spend(x.pos, int(n)); err != nil {
+		return nil, err
+	}
 	l := &List{Items: make([]any, 0, n+1)}
 	step := int64(1)
 	if to < from {
@@ -522,6 +568,9 @@ func (st *state) evalBin(x *binExpr) (any, error) {
 	}
 	r, err := st.eval(x.r)
 	if err != nil {
+		return nil, err
+	}
+	if err := st.spend(x.pos, size(l)+size(r)); err != nil {
 		return nil, err
 	}
 	switch x.op {

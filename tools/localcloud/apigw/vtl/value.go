@@ -91,17 +91,29 @@ type mapEntry struct {
 }
 
 // maxShowDepth bounds the recursion of toString and JSON output so that a
-// self-containing collection ($l.add($l)) cannot recurse forever.
-const maxShowDepth = 64
+// self-containing collection ($l.add($l)) cannot recurse forever, and
+// maxBuild bounds the text they produce, so that collections sharing
+// members many times over cannot make it exponential.
+const (
+	maxShowDepth = 64
+	maxBuild     = 16 << 20
+)
 
 // toString renders a value the way Java's String.valueOf would.
-func toString(v any) string {
+func toString(v any) string { return toStringMax(v, maxBuild) }
+
+// toStringMax is toString that stops writing once limit bytes are
+// written; the caller rejects a result longer than it accepts.
+func toStringMax(v any, limit int) string {
 	var b strings.Builder
-	writeString(&b, v, 0)
+	writeString(&b, v, 0, limit)
 	return b.String()
 }
 
-func writeString(b *strings.Builder, v any, depth int) {
+func writeString(b *strings.Builder, v any, depth, limit int) {
+	if b.Len() > limit {
+		return
+	}
 	if depth > maxShowDepth {
 		b.WriteString("...")
 		return
@@ -127,7 +139,7 @@ func writeString(b *strings.Builder, v any, depth int) {
 				b.WriteString("(this Collection)")
 				continue
 			}
-			writeString(b, it, depth+1)
+			writeString(b, it, depth+1, limit)
 		}
 		b.WriteByte(']')
 	case *Map:
@@ -141,14 +153,14 @@ func writeString(b *strings.Builder, v any, depth int) {
 			if val := x.vals[k]; val == any(x) {
 				b.WriteString("(this Map)")
 			} else {
-				writeString(b, val, depth+1)
+				writeString(b, val, depth+1, limit)
 			}
 		}
 		b.WriteByte('}')
 	case *mapEntry:
 		b.WriteString(x.key)
 		b.WriteByte('=')
-		writeString(b, x.val, depth+1)
+		writeString(b, x.val, depth+1, limit)
 	case *foreachInfo:
 		b.WriteString("org.apache.velocity.runtime.directive.ForeachScope")
 	case *inputObj:
@@ -239,7 +251,7 @@ func valuesEqual(a, b any) bool {
 		return toFloat(a) == toFloat(b)
 	}
 	if sameKind(a, b) {
-		return javaEquals(a, b, 0)
+		return javaEquals(a, b)
 	}
 	return toString(a) == toString(b)
 }
@@ -263,9 +275,18 @@ func sameKind(a, b any) bool {
 }
 
 // javaEquals is Object.equals for template values (List.equals and
-// Map.equals compare contents).
-func javaEquals(a, b any, depth int) bool {
-	if depth > maxShowDepth {
+// Map.equals compare contents). Comparing collections that share members
+// many times over is cut off after maxEqualSteps comparisons.
+func javaEquals(a, b any) bool {
+	steps := maxEqualSteps
+	return equalsDepth(a, b, 0, &steps)
+}
+
+const maxEqualSteps = 1 << 20
+
+func equalsDepth(a, b any, depth int, steps *int) bool {
+	*steps--
+	if depth > maxShowDepth || *steps < 0 {
 		return false
 	}
 	switch x := a.(type) {
@@ -282,7 +303,7 @@ func javaEquals(a, b any, depth int) bool {
 			return true
 		}
 		for i := range x.Items {
-			if !javaEquals(x.Items[i], y.Items[i], depth+1) {
+			if !equalsDepth(x.Items[i], y.Items[i], depth+1, steps) {
 				return false
 			}
 		}
@@ -297,14 +318,14 @@ func javaEquals(a, b any, depth int) bool {
 		}
 		for _, k := range x.keys {
 			yv, ok := y.vals[k]
-			if !ok || !javaEquals(x.vals[k], yv, depth+1) {
+			if !ok || !equalsDepth(x.vals[k], yv, depth+1, steps) {
 				return false
 			}
 		}
 		return true
 	case *mapEntry:
 		y, ok := b.(*mapEntry)
-		return ok && x.key == y.key && javaEquals(x.val, y.val, depth+1)
+		return ok && x.key == y.key && equalsDepth(x.val, y.val, depth+1, steps)
 	}
 	return a == b
 }

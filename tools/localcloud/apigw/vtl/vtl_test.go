@@ -356,6 +356,11 @@ func TestRenderErrors(t *testing.T) {
 		{"list index out of range", "#set($l = [1])$l[3]", false},
 		{"unsupported regex", "#set($s = 'abc')$s.replaceAll('(?<=a)b', 'x')", false},
 		{"json of a non-JSON body", "$input.json('$')", false},
+		{"collections sharing members", "#set($a = [])#set($b = [])#foreach($i in [1..2])#set($d = $a.add($b))#set($d = $b.add($a))#end$a", true},
+		{"doubling a list", "#set($l = [1])#foreach($i in [1..40])#set($d = $l.addAll($l))#end", true},
+		{"replacement explosion", "#set($s = 'aaaaaaaaaa')#foreach($i in [1..14])#set($s = \"$s$s\")#end$s.replaceAll('', 'xxxxxxxxxxxxxxxxxxxx')", true},
+		{"work limit", "#foreach($i in [1..9000])#foreach($j in [1..1])$input.body.replace('n', 'N').length()#end#end", true},
+		{"maps sharing members", "#set($a = {})#set($b = {})#set($d = $a.put('x', $b))#set($d = $a.put('y', $b))#set($d = $b.put('x', $a))#set($d = $b.put('y', $a))$a", true},
 		{"bad JSONPath", "$input.json('$[?(@.a)]')", false},
 	}
 	for _, tc := range tests {
@@ -365,7 +370,8 @@ func TestRenderErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			v := testVars("not json")
-			_, err = tm.Execute(v, Limits{MaxIterations: 10_000, MaxOutput: 1 << 20})
+			v.Input.Body = strings.Repeat("not json ", 1000)
+			_, err = tm.Execute(v, Limits{MaxIterations: 10_000, MaxOutput: 1 << 20, MaxSteps: 50_000_000})
 			var re *RenderError
 			if tc.name == "list grows in loop" {
 				// iterating a snapshot: the loop ends after one pass
@@ -381,6 +387,19 @@ func TestRenderErrors(t *testing.T) {
 				t.Errorf("errors.Is(%v, ErrLimit) = %v, want %v", err, !tc.limit, tc.limit)
 			}
 		})
+	}
+}
+
+// TestSelfContainingBody makes the body's tree contain itself twice and
+// deep-scans it: the scan and the JSON output must stay bounded.
+func TestSelfContainingBody(t *testing.T) {
+	tm, err := Parse("#set($r = $input.path('$'))#set($d = $r.put('x', $r))#set($d = $r.put('y', $r))$input.json('$..x')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tm.Execute(testVars("{}"), Limits{MaxOutput: 1 << 20})
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("got %v, want ErrLimit", err)
 	}
 }
 
