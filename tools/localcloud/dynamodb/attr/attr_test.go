@@ -371,7 +371,7 @@ func TestSetsAndContains(t *testing.T) {
 		v    string
 		n    int
 		size bool
-	}{{`{"S":"héllo"}`, 5, true}, {`{"B":"AAEC"}`, 3, true}, {`{"L":[{"S":"a"}]}`, 1, true}, {`{"N":"1"}`, 0, false}, {`{"NS":["1","2"]}`, 2, true}} {
+	}{{`{"S":"héllo"}`, 6, true}, {`{"B":"AAEC"}`, 3, true}, {`{"L":[{"S":"a"}]}`, 1, true}, {`{"N":"1"}`, 0, false}, {`{"NS":["1","2"]}`, 2, true}} {
 		n, ok := mustParse(t, tt.v).Len()
 		if n != tt.n || ok != tt.size {
 			t.Errorf("Len(%s) = %d, %v", tt.v, n, ok)

@@ -1,7 +1,5 @@
 package attr
 
-import "unicode/utf8"
-
 // MaxItemSize is DynamoDB's limit on an item's size in bytes (400 KB),
 // counted as ItemSize counts.
 const MaxItemSize = 400 * 1024
@@ -82,14 +80,13 @@ func numberSize(n Number) int {
 	return (n.Digits()+1)/2 + 1
 }
 
-// Len returns what DynamoDB's size() function reports for v: the characters
-// of a string, the bytes of a binary, the members of a set, the elements of a
-// list or map. ok is false for types without a size (N, BOOL, NULL).
+// Len returns what DynamoDB's size() function reports for v: the bytes of
+// a string (UTF-8; the developer guide's PartiQL size page says "size in
+// bytes") or binary, the members of a set, the elements of a list or map.
+// ok is false for types without a size (N, BOOL, NULL).
 func (v Value) Len() (n int, ok bool) {
 	switch v.t {
-	case TypeS:
-		return utf8.RuneCountInString(v.s), true
-	case TypeB:
+	case TypeS, TypeB:
 		return len(v.s), true
 	case TypeL:
 		return len(v.l), true
