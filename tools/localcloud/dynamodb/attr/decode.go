@@ -79,6 +79,9 @@ func malformed() error {
 // isMalformed reports whether err is malformed JSON, which stops decoding
 // (validation errors are remembered and decoding goes on).
 func isMalformed(err error) bool {
+	if err == nil {
+		return false
+	}
 	var e *Error
 	return errors.As(err, &e) && e.Message == msgMalformed
 }
