@@ -598,8 +598,10 @@ func (st *state) evalBin(x *binExpr) (any, error) {
 	if x.op == "+" {
 		_, ls := l.(string)
 		_, rs := r.(string)
-		if (ls || rs) && l != nil && r != nil {
-			s := toString(l) + toString(r)
+		if ls || rs {
+			// Velocity 1.7 concatenates, writing a null side as its
+			// reference text ("a" + $nope is "a$nope").
+			s := operandText(x.l, l) + operandText(x.r, r)
 			if err := st.checkLen(x.pos, len(s)); err != nil {
 				return nil, err
 			}
@@ -607,6 +609,15 @@ func (st *state) evalBin(x *binExpr) (any, error) {
 		}
 	}
 	return arith(x.op, l, r), nil
+}
+
+func operandText(e expr, v any) string {
+	if v == nil {
+		if re, ok := e.(*refExpr); ok {
+			return re.ref.lit
+		}
+	}
+	return toStringMax(v, maxBuild)
 }
 
 func compareNumbers(a, b any) int {

@@ -144,6 +144,7 @@ func TestRender(t *testing.T) {
 		{name: "precedence", src: "#set($x = 2 + 3 * 4)#set($y = (2 + 3) * 4)#set($z = 10 - 2 - 3)$x $y $z", want: "14 20 5"},
 		{name: "negative literal", src: "#set($x = -3 + 1)$x", want: "-2"},
 		{name: "string concatenation", src: "#set($x = 'a' + 1)$x", want: "a1"},
+		{name: "concatenating null writes the reference", src: "#set($x = 'a' + $nope.b)$x #set($y = 1 + $nope)$y", want: "a$nope.b$y"},
 		{name: "division by zero is null", src: "#set($x = 1 / 0)$x", want: "$x"},
 		{name: "float formatting", src: "#set($x = 1.5 * 2)#set($y = 10000000.0)$x $y", want: "3.0 1.0E7"},
 		{name: "logical operators", src: "#if(1 < 2 && !false)a#end#if(1 lt 2 and 3 ge 3)b#end#if(not false or false)c#end#if(false || $nope)x#end", want: "abc"},
