@@ -1,6 +1,6 @@
 // Command localcloud serves orderflow's AWS services on one loopback port.
 //
-//	localcloud [--listen 127.0.0.1:4566] [--data-dir .localcloud] [--region us-east-1] [--account 000000000000]
+//	localcloud [--listen 127.0.0.1:4566] [--data-dir .localcloud] [--region us-east-1] [--account 000000000000] [--fsync=true]
 //	localcloud mail list|show ID [--data-dir .localcloud]
 //
 // Every flag has a LOCALCLOUD_* environment equivalent (LOCALCLOUD_LISTEN,
@@ -50,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	account := fs.String("account", env("ACCOUNT", "000000000000"), "account ID (env LOCALCLOUD_ACCOUNT)")
 	accessKey := fs.String("access-key-id", env("ACCESS_KEY_ID", "test"), "root access key ID (env LOCALCLOUD_ACCESS_KEY_ID)")
 	secret := fs.String("secret-access-key", env("SECRET_ACCESS_KEY", "test"), "root secret access key (env LOCALCLOUD_SECRET_ACCESS_KEY)")
+	fsync := fs.Bool("fsync", env("FSYNC", "true") != "false", "fsync every commit; false survives kill -9 but not power loss (env LOCALCLOUD_FSYNC)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOCALCLOUD_LOG_LEVEL)")
 	if mode == "mail" {
 		// mail takes its subcommand first, flags after.
@@ -64,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return localcloud.MailCommand(*dataDir, append(pos, fs.Args()...), stdout)
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	var level slog.Level
@@ -81,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	url := "http://" + ln.Addr().String()
 	inst, err := localcloud.Open(localcloud.Config{
 		DataDir: *dataDir, Region: *region, Account: *account,
-		AccessKeyID: *accessKey, SecretAccessKey: *secret, Logger: logger, PublicURL: url,
+		AccessKeyID: *accessKey, SecretAccessKey: *secret, Logger: logger, PublicURL: url, NoFsync: !*fsync,
 	})
 	if err != nil {
 		_ = ln.Close()
