@@ -115,7 +115,7 @@ type Figures struct {
 	// Busy counts invocations in progress (including cold starts),
 	// Starting environments in their init phase, Idle warm environments
 	// and Waiting invocations queued for capacity.
-	Busy, Starting, Idle, Waiting int
+	Busy, Starting, Idle, Waiting                        int
 	ColdStarts, Invocations, Throttles, Errors, Timeouts uint64
 }
 

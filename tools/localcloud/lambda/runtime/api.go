@@ -246,4 +246,3 @@ func (i *Instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	}
 	accepted(w)
 }
-
