@@ -44,7 +44,7 @@ func noopSQS(b *testing.B) string {
 }
 
 // motoSQS starts moto_server on a free loopback port, if installed.
-func motoSQS(b *testing.B) string {
+func motoSQS(b testing.TB) string {
 	b.Helper()
 	bin := localcloudtest.RequireTool(b, "moto_server")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,7 +85,7 @@ func BenchmarkSQS(b *testing.B) {
 		{"localcloud", func(b *testing.B) string { return localcloudtest.Start(b).URL }},
 		{"localcloud-nofsync", func(b *testing.B) string { return localcloudtest.Start(b, localcloudtest.Options{NoFsync: true}).URL }},
 		{"noop", noopSQS},
-		{"moto", motoSQS},
+		{"moto", func(b *testing.B) string { return motoSQS(b) }},
 	}
 	for _, target := range targets {
 		b.Run(target.name, func(b *testing.B) {
