@@ -172,7 +172,7 @@ func (h *contextHandle) collect(r *Result) {
 			return nil
 		}
 		out := make(map[string]string, m.Len())
-		for _, k := range m.keys {
+		for _, k := range m.order() {
 			if v := m.vals[k]; v != nil {
 				out[k] = toString(v)
 			}

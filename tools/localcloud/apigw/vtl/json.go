@@ -125,7 +125,7 @@ func writeJSON(b *bytes.Buffer, v any, depth int) {
 		b.WriteByte(']')
 	case *Map:
 		b.WriteByte('{')
-		for i, k := range x.keys {
+		for i, k := range x.order() {
 			if i > 0 {
 				b.WriteByte(',')
 			}
@@ -386,7 +386,7 @@ func walk(v any, depth int, budget *int, fn func(any)) {
 	fn(v)
 	switch x := v.(type) {
 	case *Map:
-		for _, k := range x.keys {
+		for _, k := range x.order() {
 			walk(x.vals[k], depth+1, budget, fn)
 		}
 	case *List:
@@ -409,7 +409,7 @@ func applyStep(st pathStep, v any, out []any) []any {
 	case stepWildcard:
 		switch x := v.(type) {
 		case *Map:
-			for _, k := range x.keys {
+			for _, k := range x.order() {
 				out = append(out, x.vals[k])
 			}
 		case *List:

@@ -728,7 +728,7 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 		}
 	case "containsValue":
 		if len(args) == 1 {
-			for _, k := range m.keys {
+			for _, k := range m.order() {
 				if javaEquals(m.vals[k], args[0]) {
 					return true, true, nil
 				}
@@ -755,7 +755,7 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 	case "keySet":
 		if len(args) == 0 {
 			l := &List{Items: make([]any, 0, m.Len())}
-			for _, k := range m.keys {
+			for _, k := range m.order() {
 				l.Items = append(l.Items, k)
 			}
 			return l, true, nil
@@ -763,7 +763,7 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 	case "values":
 		if len(args) == 0 {
 			l := &List{Items: make([]any, 0, m.Len())}
-			for _, k := range m.keys {
+			for _, k := range m.order() {
 				l.Items = append(l.Items, m.vals[k])
 			}
 			return l, true, nil
@@ -771,7 +771,7 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 	case "entrySet":
 		if len(args) == 0 {
 			l := &List{Items: make([]any, 0, m.Len())}
-			for _, k := range m.keys {
+			for _, k := range m.order() {
 				l.Items = append(l.Items, &mapEntry{key: k, val: m.vals[k]})
 			}
 			return l, true, nil

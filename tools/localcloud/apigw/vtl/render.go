@@ -374,7 +374,7 @@ func (st *state) execForeach(out *strings.Builder, n *foreachNode) error {
 		items = append([]any(nil), c.Items...)
 	case *Map:
 		// Velocity iterates a Map's values.
-		for _, k := range c.keys {
+		for _, k := range c.order() {
 			items = append(items, c.vals[k])
 		}
 	default:
@@ -464,7 +464,7 @@ func (st *state) eval(e expr) (any, error) {
 		}
 		return l, nil
 	case *mapExpr:
-		m := NewMap()
+		m := newHashMap()
 		for i := range x.keys {
 			k, err := st.eval(x.keys[i])
 			if err != nil {

@@ -18,15 +18,50 @@ type List struct {
 	Items []any
 }
 
-// Map is an insertion-ordered template map (a java.util.Map): JSON objects,
-// {"k": v} literals and the API Gateway variable maps.
+// Map is a template map (a java.util.Map): JSON objects and the API
+// Gateway variable maps keep insertion order (LinkedHashMap); {"k": v}
+// literals iterate in java.util.HashMap order, as Velocity 1.7 builds them
+// with a HashMap.
 type Map struct {
 	keys []string
 	vals map[string]any
+	// hashed maps iterate like a java.util.HashMap of capacity buckets.
+	hashed   bool
+	capacity int
 }
 
-// NewMap returns an empty map.
+// NewMap returns an empty insertion-ordered map.
 func NewMap() *Map { return &Map{vals: map[string]any{}} }
+
+// newHashMap returns an empty map that iterates like java.util.HashMap.
+func newHashMap() *Map { return &Map{vals: map[string]any{}, hashed: true, capacity: 16} }
+
+// order returns the keys in iteration order.
+func (m *Map) order() []string {
+	if !m.hashed || len(m.keys) < 2 {
+		return m.keys
+	}
+	type slot struct {
+		key    string
+		bucket uint32
+	}
+	slots := make([]slot, len(m.keys))
+	for i, k := range m.keys {
+		var h int32
+		for _, c := range u16(k) {
+			h = 31*h + int32(c)
+		}
+		u := uint32(h)
+		slots[i] = slot{k, (u ^ u>>16) & uint32(m.capacity-1)}
+	}
+	// Within a bucket entries stay in insertion order, also across resizes.
+	sort.SliceStable(slots, func(i, j int) bool { return slots[i].bucket < slots[j].bucket })
+	out := make([]string, len(slots))
+	for i, s := range slots {
+		out[i] = s.key
+	}
+	return out
+}
 
 // Get returns the value stored under k and whether it is present.
 func (m *Map) Get(k string) (any, bool) {
@@ -39,6 +74,9 @@ func (m *Map) Put(k string, v any) any {
 	old, ok := m.vals[k]
 	if !ok {
 		m.keys = append(m.keys, k)
+		if m.hashed && float64(len(m.keys)) > 0.75*float64(m.capacity) {
+			m.capacity *= 2 // HashMap resizes and never shrinks
+		}
 	}
 	m.vals[k] = v
 	return old
@@ -60,8 +98,8 @@ func (m *Map) Remove(k string) any {
 	return old
 }
 
-// Keys returns the keys in insertion order.
-func (m *Map) Keys() []string { return append([]string(nil), m.keys...) }
+// Keys returns the keys in iteration order.
+func (m *Map) Keys() []string { return append([]string(nil), m.order()...) }
 
 // Len returns the number of entries.
 func (m *Map) Len() int { return len(m.keys) }
@@ -144,7 +182,7 @@ func writeString(b *strings.Builder, v any, depth, limit int) {
 		b.WriteByte(']')
 	case *Map:
 		b.WriteByte('{')
-		for i, k := range x.keys {
+		for i, k := range x.order() {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -316,7 +354,7 @@ func equalsDepth(a, b any, depth int, steps *int) bool {
 		if x == y {
 			return true
 		}
-		for _, k := range x.keys {
+		for _, k := range x.order() {
 			yv, ok := y.vals[k]
 			if !ok || !equalsDepth(x.vals[k], yv, depth+1, steps) {
 				return false

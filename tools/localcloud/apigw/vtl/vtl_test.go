@@ -154,6 +154,8 @@ func TestRender(t *testing.T) {
 		{name: "comparing non-numbers is false", src: "#if('a' < 'b')x#else y#end", want: " y"},
 		{name: "list literal", src: `#set($l = [1, "two", 3.5, true])$l $l.size() $l[1] $l.get(0) $l[-1]`, want: "[1, two, 3.5, true] 4 two 1 true"},
 		{name: "map literal", src: `#set($m = {"a": 1, "b": "x"})$m $m.a $m["b"] $m.keySet() $m.values() $m.size()`, want: "{a=1, b=x} 1 x [a, b] [1, x] 2"},
+		{name: "map literal iterates in HashMap order", src: `#set($m = {"b": 1, "a": 2, "zz": 3})$m $m.keySet()#set($d = $m.remove("a"))#foreach($v in $m) $v#end`, want: "{zz=3, a=2, b=1} [zz, a, b] 3 1"},
+		{name: "JSON objects keep document order", src: "$input.path('$.pets[0]').keySet()", want: "[id, type, price]"},
 		{name: "range", src: "[1..3] #set($r = [1..3])$r", want: "[1..3] [1, 2, 3]"},
 
 		// Java methods
