@@ -86,7 +86,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (
 			ms = append(ms, m)
 		}
 	}
-	if err := s.run(ms, nil); err != nil {
+	if err := s.run(ms, false); err != nil {
 		return nil, err
 	}
 	return &BatchWriteItemOutput{UnprocessedItems: map[string][]json.RawMessage{}}, nil
@@ -275,16 +275,7 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *TransactWriteItems
 		seen[string(m.key)] = true
 		ms = append(ms, m)
 	}
-	err := s.run(ms, func(fails map[int]*errConditionFailed) error {
-		reasons := make([]CancellationReason, len(ms))
-		for i := range ms {
-			reasons[i] = CancellationReason{Code: "None"}
-			if f := fails[i]; f != nil {
-				reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: f.item}
-			}
-		}
-		return &TransactionCanceledError{Reasons: reasons}
-	})
+	err := s.run(ms, true)
 	if err != nil {
 		return nil, err
 	}

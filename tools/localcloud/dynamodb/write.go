@@ -9,6 +9,7 @@ import (
 
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/attr"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/expr"
+	"github.com/orderflow/orderflow/tools/localcloud/protocol"
 	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
@@ -26,7 +27,10 @@ type mutation struct {
 	update  *expr.Update
 	del     bool
 	check   bool
-	cond    *expr.Condition
+	// touch creates the item from its key if it does not exist
+	// (UpdateItem without an UpdateExpression).
+	touch bool
+	cond  *expr.Condition
 	// failItem returns the old item with a failed condition
 	// (ReturnValuesOnConditionCheckFailure ALL_OLD).
 	failItem bool
@@ -86,6 +90,11 @@ func (m *mutation) prepare(tx store.Tx) error {
 		}
 		if err := attr.CheckUpdatedSize(m.new); err != nil {
 			return wire(err)
+		}
+	case m.touch:
+		m.new = m.old
+		if m.new == nil {
+			m.new = m.keyAttr.Clone()
 		}
 	case m.del:
 		m.new = nil
@@ -191,8 +200,10 @@ func (s *Service) applied(ms []*mutation) {
 
 // run commits mutations as one transaction: every condition is checked
 // before anything is written. The table locks are held for reading while
-// enqueueing so that no definition change slips between.
-func (s *Service) run(ms []*mutation, onFail func(fails map[int]*errConditionFailed) error) error {
+// enqueueing so that no definition change slips between. A failed
+// condition is a ConditionalCheckFailedException, or in a transaction a
+// TransactionCanceledException with one reason per action.
+func (s *Service) run(ms []*mutation, transact bool) error {
 	locked := map[*table]bool{}
 	for _, m := range ms {
 		if !locked[m.t] {
@@ -212,23 +223,59 @@ func (s *Service) run(ms []*mutation, onFail func(fails map[int]*errConditionFai
 		}
 		m.v = m.t.view
 	}
+	// A rejected write (failed condition, invalid update) has written
+	// nothing when it is detected, so it is reported through result and
+	// the function returns nil: the rest of its commit group goes ahead
+	// without being re-run.
+	var result error
 	wait := s.cfg.Store.Enqueue(func(tx store.Tx) error {
 		now := s.cfg.Clock.Now()
-		var fails map[int]*errConditionFailed
+		result = nil
+		var reasons []CancellationReason
 		for i, m := range ms {
-			if err := m.prepare(tx); err != nil {
-				var cf *errConditionFailed
-				if !errors.As(err, &cf) {
-					return err
+			err := m.prepare(tx)
+			if err == nil {
+				continue
+			}
+			var cf *errConditionFailed
+			isCond := errors.As(err, &cf)
+			var pe *protocol.Error
+			isValidation := errors.As(err, &pe)
+			if !transact {
+				if isCond {
+					result = &ConditionalCheckFailedError{Item: cf.item}
+					return nil
 				}
-				if fails == nil {
-					fails = map[int]*errConditionFailed{}
+				if isValidation {
+					result = err
+					return nil
 				}
-				fails[i] = cf
+				return err
+			}
+			switch {
+			case isCond:
+			case isValidation && pe.Code == CodeValidation:
+			case isValidation:
+				result = err
+				return nil
+			default:
+				return err
+			}
+			if reasons == nil {
+				reasons = make([]CancellationReason, len(ms))
+				for j := range reasons {
+					reasons[j] = CancellationReason{Code: "None"}
+				}
+			}
+			if isCond {
+				reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed", Item: cf.item}
+			} else {
+				reasons[i] = CancellationReason{Code: "ValidationError", Message: pe.Message}
 			}
 		}
-		if len(fails) > 0 {
-			return onFail(fails)
+		if reasons != nil {
+			result = &TransactionCanceledError{Reasons: reasons}
+			return nil
 		}
 		for _, m := range ms {
 			if err := s.commit(tx, m, now); err != nil {
@@ -240,6 +287,9 @@ func (s *Service) run(ms []*mutation, onFail func(fails map[int]*errConditionFai
 	unlock()
 	if err := <-wait; err != nil {
 		return err
+	}
+	if result != nil {
+		return result
 	}
 	s.applied(ms)
 	return nil
@@ -308,12 +358,6 @@ func checkReturnOnFailure(v string) error {
 	return nil
 }
 
-func single(ms *mutation) func(map[int]*errConditionFailed) error {
-	return func(fails map[int]*errConditionFailed) error {
-		return &ConditionalCheckFailedError{Item: fails[0].item}
-	}
-}
-
 func capacity(mode, table string, units float64) *ConsumedCapacity {
 	if mode == "" || mode == "NONE" {
 		return nil
@@ -365,7 +409,7 @@ func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, e
 		return nil, err
 	}
 	m := &mutation{t: t, key: key, put: item, cond: cs.cond, failItem: in.ReturnValuesOnConditionCheckFailure == "ALL_OLD"}
-	if err := s.run([]*mutation{m}, single(m)); err != nil {
+	if err := s.run([]*mutation{m}, false); err != nil {
 		return nil, err
 	}
 	out := &ItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.view.name, writeUnits(max(m.oldSize, m.newSize)))}
@@ -410,7 +454,7 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 		return nil, err
 	}
 	m := &mutation{t: t, key: k, keyAttr: key, del: true, cond: cs.cond, failItem: in.ReturnValuesOnConditionCheckFailure == "ALL_OLD"}
-	if err := s.run([]*mutation{m}, single(m)); err != nil {
+	if err := s.run([]*mutation{m}, false); err != nil {
 		return nil, err
 	}
 	out := &ItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.view.name, writeUnits(m.oldSize))}
@@ -474,11 +518,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOut
 				}
 			}
 		}
-	} else {
-		upd, _ = expr.ParseUpdate("REMOVE #localcloudNoSuchAttribute", map[string]string{"#localcloudNoSuchAttribute": "\x00"}, nil)
 	}
-	m := &mutation{t: t, key: k, keyAttr: key, update: upd, cond: cs.cond, failItem: in.ReturnValuesOnConditionCheckFailure == "ALL_OLD"}
-	if err := s.run([]*mutation{m}, single(m)); err != nil {
+	m := &mutation{t: t, key: k, keyAttr: key, update: upd, touch: upd == nil, cond: cs.cond, failItem: in.ReturnValuesOnConditionCheckFailure == "ALL_OLD"}
+	if err := s.run([]*mutation{m}, false); err != nil {
 		return nil, err
 	}
 	out := &ItemOutput{ConsumedCapacity: capacity(in.ReturnConsumedCapacity, v.name, writeUnits(max(m.oldSize, m.newSize)))}
@@ -488,9 +530,13 @@ func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOut
 	case "ALL_NEW":
 		out.Attributes = m.new
 	case "UPDATED_OLD":
-		out.Attributes = nonEmpty(expr.Project(m.old, upd.Paths()))
+		if upd != nil {
+			out.Attributes = nonEmpty(expr.Project(m.old, upd.Paths()))
+		}
 	case "UPDATED_NEW":
-		out.Attributes = nonEmpty(expr.Project(m.new, upd.Paths()))
+		if upd != nil {
+			out.Attributes = nonEmpty(expr.Project(m.new, upd.Paths()))
+		}
 	}
 	return out, nil
 }
