@@ -1087,32 +1087,54 @@ func (p *parser) op(spellings ...string) (string, int, bool) {
 	return "", 0, false
 }
 
-var canonicalOp = map[string]string{
-	"or": "||", "and": "&&", "eq": "==", "ne": "!=",
-	"lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-}
-
+// canon maps the word spellings of the operators to their symbols.
 func canon(s string) string {
-	if c, ok := canonicalOp[s]; ok {
-		return c
+	switch s {
+	case "or":
+		return "||"
+	case "and":
+		return "&&"
+	case "eq":
+		return "=="
+	case "ne":
+		return "!="
+	case "lt":
+		return "<"
+	case "le":
+		return "<="
+	case "gt":
+		return ">"
+	case "ge":
+		return ">="
 	}
 	return s
 }
 
-// precedence lists the binary operators from the loosest to the tightest
-// binding, as in Velocity 1.7's grammar.
-var precedence = [][]string{
-	{"||", "or"},
-	{"&&", "and"},
-	{"==", "!=", "eq", "ne"},
-	{"<=", ">=", "<", ">", "le", "ge", "lt", "gt"},
-	{"+", "-"},
-	{"*", "/", "%"},
+// levels is the number of binary precedence levels.
+const levels = 6
+
+// operatorsAt lists the binary operators of a precedence level, from the
+// loosest (0) to the tightest binding, as in Velocity 1.7's grammar. Longer
+// spellings come first so that "<=" is not read as "<".
+func operatorsAt(level int) []string {
+	switch level {
+	case 0:
+		return []string{"||", "or"}
+	case 1:
+		return []string{"&&", "and"}
+	case 2:
+		return []string{"==", "!=", "eq", "ne"}
+	case 3:
+		return []string{"<=", ">=", "<", ">", "le", "ge", "lt", "gt"}
+	case 4:
+		return []string{"+", "-"}
+	}
+	return []string{"*", "/", "%"}
 }
 
 // parseBinary parses a left-associative chain of the operators at level.
 func (p *parser) parseBinary(level int) (expr, error) {
-	if level == len(precedence) {
+	if level == levels {
 		return p.parseUnary()
 	}
 	l, err := p.parseBinary(level + 1)
@@ -1120,7 +1142,7 @@ func (p *parser) parseBinary(level int) (expr, error) {
 		return nil, err
 	}
 	for {
-		o, pos, ok := p.op(precedence[level]...)
+		o, pos, ok := p.op(operatorsAt(level)...)
 		if !ok {
 			return l, nil
 		}

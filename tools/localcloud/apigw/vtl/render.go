@@ -22,9 +22,12 @@ type Limits struct {
 	MaxSteps int
 }
 
-// DefaultLimits are used by Render: 100,000 iterations, 10 MiB (API
-// Gateway's payload limit) and 100 million steps (well under a second).
-var DefaultLimits = Limits{MaxIterations: 100_000, MaxOutput: 10 << 20, MaxSteps: 100_000_000}
+// DefaultLimits are the limits Render uses, and those Execute uses for any
+// field left zero: 100,000 iterations, 10 MiB (API Gateway's payload
+// limit) and 100 million steps (well under a second).
+func DefaultLimits() Limits {
+	return Limits{MaxIterations: 100_000, MaxOutput: 10 << 20, MaxSteps: 100_000_000}
+}
 
 // ErrLimit is wrapped by the error a rendering returns when it hits one of
 // its Limits.
@@ -62,7 +65,7 @@ type Result struct {
 
 // Render renders the template with DefaultLimits.
 func (t *Template) Render(vars *Vars) (string, error) {
-	r, err := t.Execute(vars, DefaultLimits)
+	r, err := t.Execute(vars, DefaultLimits())
 	if err != nil {
 		return "", err
 	}
@@ -72,14 +75,15 @@ func (t *Template) Render(vars *Vars) (string, error) {
 // Execute renders the template within lim and reports the overrides the
 // template set. A nil vars renders with no API Gateway variables at all.
 func (t *Template) Execute(vars *Vars, lim Limits) (res *Result, err error) {
+	def := DefaultLimits()
 	if lim.MaxIterations <= 0 {
-		lim.MaxIterations = DefaultLimits.MaxIterations
+		lim.MaxIterations = def.MaxIterations
 	}
 	if lim.MaxOutput <= 0 {
-		lim.MaxOutput = DefaultLimits.MaxOutput
+		lim.MaxOutput = def.MaxOutput
 	}
 	if lim.MaxSteps <= 0 {
-		lim.MaxSteps = DefaultLimits.MaxSteps
+		lim.MaxSteps = def.MaxSteps
 	}
 	st := &state{t: t, lim: lim, vars: map[string]any{}}
 	ctx := st.install(vars)

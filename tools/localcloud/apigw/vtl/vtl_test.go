@@ -300,7 +300,7 @@ func TestExecuteOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := tm.Execute(testVars(""), DefaultLimits)
+	res, err := tm.Execute(testVars(""), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
