@@ -92,11 +92,15 @@ type contextHandle struct {
 	respHeader, respOverride     *Map
 }
 
-func (st *state) install(v *Vars) *contextHandle {
-	h := &contextHandle{
+func newContextHandle() *contextHandle {
+	return &contextHandle{
 		reqHeader: NewMap(), reqPath: NewMap(), reqQuery: NewMap(),
 		respHeader: NewMap(), respOverride: NewMap(),
 	}
+}
+
+func (st *state) install(v *Vars) *contextHandle {
+	h := newContextHandle()
 	if v == nil {
 		v = &Vars{}
 	}

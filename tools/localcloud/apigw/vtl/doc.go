@@ -7,6 +7,9 @@
 // safe for concurrent use. Rendering is bounded by [Limits] so that a hostile
 // template can neither hang nor exhaust the process, and it never panics.
 //
+// GatewayResponse templates are not Velocity templates: [Substitute]
+// performs the simple variable substitution API Gateway applies to them.
+//
 // The semantics follow Velocity 1.7 as configured by API Gateway: undefined
 // references render literally ($nope stays "$nope", $!nope renders ""),
 // #set with a null right-hand side leaves the target unchanged, only null and

@@ -495,3 +495,29 @@ func BenchmarkRenderSQSRequest(b *testing.B) {
 		}
 	}
 }
+
+func TestSubstitute(t *testing.T) {
+	v := testVars("")
+	v.Context.Error = ContextError{
+		Message:               "Invalid request body",
+		ResponseType:          "BAD_REQUEST_BODY",
+		ValidationErrorString: `[object has missing required properties (["customerID"])]`,
+	}
+	tests := []struct{ name, tmpl, want string }{
+		{"default gateway response", `{"message":$context.error.messageString}`, `{"message":"Invalid request body"}`},
+		{"project's BAD_REQUEST_BODY", `{"message":"invalid order request","detail":"$context.error.validationErrorString"}`,
+			`{"message":"invalid order request","detail":"[object has missing required properties (["customerID"])]"}`},
+		{"docs example", `{ "message": $context.error.messageString, "type":$context.error.responseType, "statusCode": '488' }`,
+			`{ "message": "Invalid request body", "type":BAD_REQUEST_BODY, "statusCode": '488' }`},
+		{"stage variable and trailing dot", `$stageVariables.env. $context.requestId`, `test. req-123`},
+		{"no Velocity processing", `#if(true)$context.stage#end $util.urlEncode('x')`, `#if(true)prod#end $util.urlEncode('x')`},
+		{"unknown stays", `$context.nope $stageVariables.nope $context.identity $x $`, `$context.nope $stageVariables.nope $context.identity $x $`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Substitute(tc.tmpl, v); got != tc.want {
+				t.Errorf("Substitute(%q)\n got %q\nwant %q", tc.tmpl, got, tc.want)
+			}
+		})
+	}
+}
