@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/url"
 	"testing"
 )
@@ -28,7 +29,8 @@ func FuzzDecodeQuery(f *testing.F) {
 		}
 		var in batchInput
 		if err := DecodeQuery(form, &in); err != nil {
-			if _, ok := err.(*Error); !ok {
+			var pe *Error
+			if !errors.As(err, &pe) {
 				t.Fatalf("untyped error %T: %v", err, err)
 			}
 			return
@@ -50,7 +52,8 @@ func FuzzDecodeJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in batchInput
 		if err := DecodeJSON(body, &in); err != nil {
-			if pe, ok := err.(*Error); !ok || pe.Code != "SerializationException" {
+			var pe *Error
+			if !errors.As(err, &pe) || pe.Code != "SerializationException" {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return

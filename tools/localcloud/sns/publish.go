@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -158,7 +159,8 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 		id, err := s.publish(ctx, in.TopicArn, e.Message, e.Subject, e.MessageStructure, e.MessageAttributes)
 		if err != nil {
 			fe := BatchResultErrorEntry{ID: e.ID, Code: "InternalError", Message: err.Error()}
-			if pe, ok := err.(*protocol.Error); ok {
+			var pe *protocol.Error
+			if errors.As(err, &pe) {
 				fe.Code, fe.Message, fe.SenderFault = pe.WireCode(), pe.Message, pe.Fault == protocol.Sender
 			}
 			out.Failed = append(out.Failed, fe)
@@ -285,11 +287,9 @@ func (s *Service) sign(canonical string) string {
 }
 
 func (s *Service) mail(sub subRecord, id, subject, body, displayName string) error {
-	from := "no-reply@sns.amazonaws.com"
+	from := "AWS Notifications <no-reply@sns.amazonaws.com>"
 	if displayName != "" {
 		from = fmt.Sprintf("%q <no-reply@sns.amazonaws.com>", displayName)
-	} else {
-		from = "AWS Notifications <no-reply@sns.amazonaws.com>"
 	}
 	return s.cfg.Mailbox.Deliver(mail.Message{
 		ID: strings.ReplaceAll(id, "-", "") + s.cfg.IDs.Hex(2), From: from, To: sub.Endpoint, Subject: subject,

@@ -87,20 +87,26 @@ type redrivePolicy struct {
 	MaxReceiveCount     int    `json:"maxReceiveCount"`
 }
 
+// reason is a validation failure worded for the client, as AWS words it
+// (capitalised, unlike Go error strings).
+type reason string
+
+func (r reason) Error() string { return string(r) }
+
 func parseRedrive(v string) (redrivePolicy, error) {
 	var raw struct {
 		DeadLetterTargetArn string          `json:"deadLetterTargetArn"`
 		MaxReceiveCount     json.RawMessage `json:"maxReceiveCount"`
 	}
 	if err := json.Unmarshal([]byte(v), &raw); err != nil {
-		return redrivePolicy{}, fmt.Errorf("Redrive policy is not a valid JSON map")
+		return redrivePolicy{}, reason("Redrive policy is not a valid JSON map")
 	}
 	if raw.DeadLetterTargetArn == "" || len(raw.MaxReceiveCount) == 0 {
-		return redrivePolicy{}, fmt.Errorf("Redrive policy must contain deadLetterTargetArn and maxReceiveCount")
+		return redrivePolicy{}, reason("Redrive policy must contain deadLetterTargetArn and maxReceiveCount")
 	}
 	n, err := strconv.Atoi(strings.Trim(string(raw.MaxReceiveCount), `"`))
 	if err != nil || n < 1 || n > 1000 {
-		return redrivePolicy{}, fmt.Errorf("Value %s for parameter MaxReceiveCount is invalid. Reason: Must be an integer from 1 to 1000", raw.MaxReceiveCount)
+		return redrivePolicy{}, reason(fmt.Sprintf("Value %s for parameter MaxReceiveCount is invalid. Reason: Must be an integer from 1 to 1000", raw.MaxReceiveCount))
 	}
 	return redrivePolicy{DeadLetterTargetArn: raw.DeadLetterTargetArn, MaxReceiveCount: n}, nil
 }

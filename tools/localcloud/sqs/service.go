@@ -607,11 +607,22 @@ func validBody(body string) error {
 		return invalidContents()
 	}
 	for _, r := range body {
-		if !(r == 0x9 || r == 0xA || r == 0xD || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)) {
+		if !allowedChar(r) {
 			return invalidContents()
 		}
 	}
 	return nil
+}
+
+// allowedChar reports whether SQS accepts r in a message.
+func allowedChar(r rune) bool {
+	switch {
+	case r == 0x9, r == 0xA, r == 0xD:
+		return true
+	case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 func invalidContents() error {
