@@ -174,6 +174,8 @@ func TestRender(t *testing.T) {
 		{name: "escapeJavaScript", src: "$util.escapeJavaScript($input.path('$.text')) $util.escapeJavaScript('a\"b/c\\d é')", want: `it\'s a\"b\/c\\d \u00E9`},
 		{name: "escapeJavaScript quote fix from the docs", src: `$util.escapeJavaScript($input.path('$.text')).replaceAll("\\'","'")`, want: "it's"},
 		{name: "urlEncode", src: "$util.urlEncode('a b&c=d/é*~')", want: "a+b%26c%3Dd%2F%C3%A9*%7E"},
+		{name: "urlEncode of an interpolated literal with doubled quotes", src: `Action=SendMessage&MessageBody=$util.urlEncode("{""schemaVersion"":1,""requestID"":""$context.requestId""}")`,
+			want: "Action=SendMessage&MessageBody=%7B%22schemaVersion%22%3A1%2C%22requestID%22%3A%22req-123%22%7D"},
 		{name: "urlDecode", src: "$util.urlDecode('a+b%26c')", want: "a b&c"},
 		{name: "base64", src: "$util.base64Encode('hello') $util.base64Decode('aGVsbG8=')", want: "aGVsbG8= hello"},
 		{name: "parseJson from the docs", src: "#set ($errorMessageObj = $util.parseJson($input.path('$.errorMessage')))\n{\n   \"errorMessageObjKey2ArrVal\" : $errorMessageObj.key2.arr[0]\n}\n",
