@@ -354,3 +354,52 @@ func TestHTTPDeliveryWithRetries(t *testing.T) {
 	default:
 	}
 }
+
+func TestEmailJSONConfirmByTokenAndAuthenticatedUnsubscribe(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	topic := f.topic(t, "t")
+	if _, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email-json"), Endpoint: aws.String("robot@example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	mails := f.mails(t)
+	if len(mails) != 1 {
+		t.Fatalf("mailbox = %+v", mails)
+	}
+	var confirmation struct{ Type, Token, TopicArn, SubscribeURL string }
+	if err := json.Unmarshal([]byte(mails[0].Body), &confirmation); err != nil {
+		t.Fatalf("email-json confirmation is not JSON: %v\n%s", err, mails[0].Body)
+	}
+	if confirmation.Type != "SubscriptionConfirmation" || confirmation.TopicArn != topic || confirmation.Token == "" {
+		t.Fatalf("confirmation = %+v", confirmation)
+	}
+	_, err := f.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String("wrong")})
+	wantCode(t, err, "InvalidParameter")
+	confirmed, err := f.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(confirmation.Token),
+		AuthenticateOnUnsubscribe: aws.String("true")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("for robots")}); err != nil {
+		t.Fatal(err)
+	}
+	mails = f.mails(t)
+	var note struct{ Type, Message, UnsubscribeURL string }
+	if len(mails) != 2 || json.Unmarshal([]byte(mails[1].Body), &note) != nil || note.Type != "Notification" || note.Message != "for robots" {
+		t.Fatalf("email-json notification = %+v", mails)
+	}
+	// The unsubscribe link is refused unsigned: the subscription was
+	// confirmed with AuthenticateOnUnsubscribe.
+	resp, err := http.Get(note.UnsubscribeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>AuthorizationError</Code>") {
+		t.Fatalf("unsigned unsubscribe: %d %s", resp.StatusCode, body)
+	}
+	if _, err := f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: confirmed.SubscriptionArn}); err != nil {
+		t.Fatalf("signed unsubscribe: %v", err)
+	}
+}

@@ -483,3 +483,39 @@ func TestLongPoll(t *testing.T) {
 		}
 	})
 }
+
+func TestPermissionsAndMoveTaskErrors(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := context.Background()
+	url := createQueue(t, c, "shared", nil)
+	if _, err := c.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: aws.String(url), Label: aws.String("apigw"),
+		AWSAccountIds: []string{"111122223333"}, Actions: []string{"SendMessage"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: aws.String(url), Label: aws.String("apigw"),
+		AWSAccountIds: []string{"111122223333"}, Actions: []string{"SendMessage"}})
+	wantCode(t, err, "InvalidParameterValue")
+	attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNamePolicy}})
+	if err != nil || !strings.Contains(attrs.Attributes["Policy"], `"Sid":"apigw"`) || !strings.Contains(attrs.Attributes["Policy"], "SQS:SendMessage") {
+		t.Fatalf("policy = %v, %v", attrs.Attributes, err)
+	}
+	if _, err := c.RemovePermission(ctx, &sqs.RemovePermissionInput{QueueUrl: aws.String(url), Label: aws.String("apigw")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.RemovePermission(ctx, &sqs.RemovePermissionInput{QueueUrl: aws.String(url), Label: aws.String("apigw")})
+	wantCode(t, err, "InvalidParameterValue")
+	attrs, _ = c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}})
+	if _, ok := attrs.Attributes["Policy"]; ok {
+		t.Fatalf("policy left after removing the last statement: %v", attrs.Attributes["Policy"])
+	}
+
+	_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: aws.String("nope")})
+	var rnf *types.ResourceNotFoundException
+	if !errors.As(err, &rnf) {
+		t.Fatalf("cancel unknown task: %v", err)
+	}
+	_, err = c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:missing")})
+	if !errors.As(err, &rnf) {
+		t.Fatalf("list tasks of a missing queue: %v", err)
+	}
+}
