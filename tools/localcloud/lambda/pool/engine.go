@@ -571,6 +571,11 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			if err != nil {
 				e.releaseLocked(p)
 				var ie *runtime.InitError
+				if ctx.Err() != nil {
+					e.notifyLocked()
+					e.mu.Unlock()
+					return nil, ctx.Err()
+				}
 				if errors.As(err, &ie) {
 					p.fig.Invocations++
 					p.fig.Errors++

@@ -60,7 +60,7 @@ type env struct {
 	dir    string
 }
 
-func newEnv(t *testing.T, cfg pool.Config) *env {
+func newEnv(t testing.TB, cfg pool.Config) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir)
@@ -92,6 +92,9 @@ func newEnv(t *testing.T, cfg pool.Config) *env {
 	return &env{engine: e, logs: lg, clock: clk, dir: dir}
 }
 
+// codeDirOf is the directory holding the built test function.
+func codeDirOf() string { return filepath.Dir(bootstrap) }
+
 // zipOf packs the test function as a deployment package.
 func zipOf(t *testing.T) []byte {
 	t.Helper()
@@ -119,7 +122,7 @@ func zipOf(t *testing.T) []byte {
 func (e *env) deploy(t *testing.T, fn pool.Function) {
 	t.Helper()
 	if fn.Zip == nil && fn.CodeDir == "" {
-		fn.CodeDir = filepath.Dir(bootstrap)
+		fn.CodeDir = codeDirOf()
 	}
 	if fn.Handler == "" {
 		fn.Handler = "bootstrap"
