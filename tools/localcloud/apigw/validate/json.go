@@ -384,39 +384,19 @@ func writeCanonical(b *strings.Builder, v any) {
 	}
 }
 
-// javaHashSetOrder returns names in the iteration order of a
-// java.util.HashSet that was filled with total names (names among them, in
-// insertion order) — the order the validator reports unwanted properties in.
-func javaHashSetOrder(names []string, total int) []string {
-	capacity := 16
-	for float64(total) > 0.75*float64(capacity) {
-		capacity *= 2
-	}
-	type item struct {
-		name   string
-		bucket int
-		seq    int
-	}
-	items := make([]item, len(names))
-	for i, n := range names {
-		var h int32
-		for _, c := range utf16Units(n) {
-			h = 31*h + int32(c)
+// sortJava sorts strings in Java's natural String order (UTF-16 code
+// units), which the validator uses for the names it reports.
+func sortJava(names []string) []string {
+	out := append([]string(nil), names...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := utf16Units(out[i]), utf16Units(out[j])
+		for k := 0; k < len(a) && k < len(b); k++ {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
 		}
-		u := uint32(h)
-		u ^= u >> 16
-		items[i] = item{name: n, bucket: int(u & uint32(capacity-1)), seq: i}
-	}
-	// stable by bucket: insertion order within a bucket
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && items[j].bucket < items[j-1].bucket; j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.name
-	}
+		return len(a) < len(b)
+	})
 	return out
 }
 

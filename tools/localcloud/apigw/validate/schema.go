@@ -437,7 +437,7 @@ func (c *compiler) fill(doc *document, n *node, obj *object) error {
 			}
 		}
 		// The validator normalises the list (its schema digester sorts it).
-		sort.Strings(n.required)
+		n.required = sortJava(n.required)
 	}
 	if i, ok, err := nonNegInt("minProperties"); err != nil {
 		return err
@@ -478,7 +478,7 @@ func (c *compiler) fill(doc *document, n *node, obj *object) error {
 			}
 			n.depOrder = append(n.depOrder, k)
 		}
-		sort.Strings(n.depOrder)
+		n.depOrder = sortJava(n.depOrder)
 	}
 	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
 		v, ok := obj.get(kw)

@@ -178,7 +178,7 @@ func (v *validator) validate(n *node, inst any, depth int) {
 		}
 		if len(unwanted) > 0 {
 			v.errorf("object instance has properties which are not allowed by the schema: %s",
-				stringsJSON(javaHashSetOrder(unwanted, len(obj.keys))))
+				stringsJSON(sortJava(unwanted)))
 		}
 	}
 	if len(n.allOf) > 0 {
@@ -345,7 +345,7 @@ func (v *validator) validate(n *node, inst any, depth int) {
 			}
 		}
 	case obj != nil:
-		for _, k := range obj.keys {
+		for _, k := range sortJava(obj.keys) {
 			el := obj.vals[k]
 			matched := false
 			if p, ok := n.properties[k]; ok {
