@@ -127,6 +127,25 @@ func TestQuery(t *testing.T) {
 		t.Fatalf("LSI = %s, %v", sortKeys(t, lsi.Items), err)
 	}
 
+	// Inclusive and exclusive bounds on an index sort key: entries carry
+	// the table key after the index key, so bounds must not cut them.
+	for _, c := range []struct{ cond, want string }{
+		{"pk = :p AND #a BETWEEN :t AND :u", "5,4,3,2,1,0"},
+		{"pk = :p AND #a > :t", "4,3,2,1,0,-1,-2,-3,-4,-5"},
+		{"pk = :p AND #a <= :t", "14,13,12,11,10,9,8,7,6,5"},
+		{"pk = :p AND #a = :t", "5"},
+	} {
+		v := vals(":p", "p0", ":t", "t095", ":u", "t100")
+		if !strings.Contains(c.cond, ":u") {
+			delete(v, ":u")
+		}
+		q, err := e.DB.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byTime"), KeyConditionExpression: aws.String(c.cond),
+			ExpressionAttributeNames: map[string]string{"#a": "at"}, ExpressionAttributeValues: v})
+		if err != nil || sortKeys(t, q.Items) != c.want {
+			t.Errorf("%s = %s, %v; want %s", c.cond, sortKeys(t, q.Items), err, c.want)
+		}
+	}
+
 	errs := []struct {
 		in  *dynamodb.QueryInput
 		msg string

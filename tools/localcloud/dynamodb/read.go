@@ -450,6 +450,9 @@ func (s *Service) Query(ctx context.Context, in *QueryInput) (*QueryOutput, erro
 		if err != nil {
 			return nil, wire(err)
 		}
+		if p.ix != nil {
+			start, end = entryBounds(kq.Sort.Op, start, end)
+		}
 		if start != nil {
 			p.start = append(append([]byte(nil), part...), start...)
 		}
@@ -462,6 +465,29 @@ func (s *Service) Query(ctx context.Context, in *QueryInput) (*QueryOutput, erro
 	}
 	p.reverse = in.ScanIndexForward != nil && !*in.ScanIndexForward
 	return s.read(p, in.ConsistentRead != nil && *in.ConsistentRead, in.ReturnConsumedCapacity)
+}
+
+// entryBounds widens a sort key range for index entries. expr's bounds
+// exclude or include exactly the encoding b of an inclusive or exclusive
+// bound with b+0x00, which is right when nothing follows the sort key (a
+// table's items); an index entry continues with the table key after its
+// sort key, so the bound must be past every entry beginning with b.
+func entryBounds(op expr.SortOp, start, end []byte) ([]byte, []byte) {
+	past := func(b []byte) []byte {
+		if n := len(b); n > 0 && b[n-1] == 0 {
+			if e := attr.PrefixEnd(b[:n-1]); e != nil {
+				return e
+			}
+		}
+		return b
+	}
+	switch op {
+	case expr.SortEq, expr.SortLe, expr.SortBetween:
+		end = past(end)
+	case expr.SortGt:
+		start = past(start)
+	}
+	return start, end
 }
 
 // Scan reads every item of a table or index (or one segment of it), one
