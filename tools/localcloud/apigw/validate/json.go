@@ -97,6 +97,24 @@ func (n number) decimal() decimal {
 	return d
 }
 
+// digestText is how the validator prints a schema's numeric bound: its
+// digester turns an integral value into an integer node (1.0 and 1e2 print
+// as 1 and 100); other values print as written.
+func (n number) digestText() string {
+	d := n.decimal()
+	if d.digits == "" {
+		return "0"
+	}
+	if d.exp < int64(len(d.digits)) || d.exp > maxExp10 {
+		return string(n)
+	}
+	s := d.digits + strings.Repeat("0", int(d.exp)-len(d.digits))
+	if d.neg {
+		s = "-" + s
+	}
+	return s
+}
+
 // cmpNumbers compares two JSON numbers exactly.
 func cmpNumbers(a, b number) int {
 	x, y := a.decimal(), b.decimal()

@@ -256,9 +256,9 @@ func (v *validator) validate(n *node, inst any, depth int) {
 		num := inst.(number)
 		switch c := cmpNumbers(num, n.maximum.val); {
 		case c > 0:
-			v.errorf("numeric instance is greater than the required maximum (maximum: %s, found: %s)", n.maximum.val, num)
+			v.errorf("numeric instance is greater than the required maximum (maximum: %s, found: %s)", n.maximum.val.digestText(), num)
 		case c == 0 && n.maximum.exclusive:
-			v.errorf("numeric instance is not strictly lower than the required maximum %s", n.maximum.val)
+			v.errorf("numeric instance is not strictly lower than the required maximum %s", n.maximum.val.digestText())
 		}
 	}
 	if typ == "array" && len(arr) < n.minItems {
@@ -276,14 +276,14 @@ func (v *validator) validate(n *node, inst any, depth int) {
 		num := inst.(number)
 		switch c := cmpNumbers(num, n.minimum.val); {
 		case c < 0:
-			v.errorf("numeric instance is lower than the required minimum (minimum: %s, found: %s)", n.minimum.val, num)
+			v.errorf("numeric instance is lower than the required minimum (minimum: %s, found: %s)", n.minimum.val.digestText(), num)
 		case c == 0 && n.minimum.exclusive:
-			v.errorf("numeric instance is not strictly greater than the required minimum %s", n.minimum.val)
+			v.errorf("numeric instance is not strictly greater than the required minimum %s", n.minimum.val.digestText())
 		}
 	}
 	if isNum && n.multiple != nil {
 		if !isMultiple(inst.(number), n.multiple.val) {
-			v.errorf("remainder of division is not zero (%s / %s)", inst.(number), n.multiple.val)
+			v.errorf("remainder of division is not zero (%s / %s)", inst.(number), n.multiple.val.digestText())
 		}
 	}
 	if n.not != nil && v.sub(n.not, inst, depth) {

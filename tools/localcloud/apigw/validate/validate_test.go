@@ -117,6 +117,7 @@ func TestKeywords(t *testing.T) {
 		{"enum numeric equality", `{"enum":[1]}`, `1.0`, ""},
 		{"pattern", `{"pattern":"^[0-9]+$"}`, `"12a"`, `[ECMA 262 regex "^[0-9]+$" does not match input string "12a"]`},
 		{"pattern is a search", `{"pattern":"[0-9]"}`, `"a1b"`, ""},
+		{"integral bounds print as integers", `{"minimum":1.0,"maximum":1e2}`, `0.5`, `[numeric instance is lower than the required minimum (minimum: 1, found: 0.5)]`},
 		{"exclusiveMinimum", `{"minimum":1,"exclusiveMinimum":true}`, `1`, `[numeric instance is not strictly greater than the required minimum 1]`},
 		{"exclusiveMaximum", `{"maximum":2.5,"exclusiveMaximum":true}`, `2.5`, `[numeric instance is not strictly lower than the required maximum 2.5]`},
 		{"multipleOf", `{"multipleOf":0.01}`, `1.005`, `[remainder of division is not zero (1.005 / 0.01)]`},
