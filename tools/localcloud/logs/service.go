@@ -542,8 +542,8 @@ func (s *Service) updateGroup(name string, change func(*groupRecord)) error {
 	return nil
 }
 
-// CreateLogStream creates a log stream in a group.
-func (s *Service) CreateLogStream(ctx context.Context, in *LogStreamInput) (*Empty, error) {
+// streamGroup validates a stream's names and finds its group.
+func (s *Service) streamGroup(in *LogStreamInput) (*group, error) {
 	var v validation
 	checkGroupName(&v, "logGroupName", in.LogGroupName)
 	checkStreamName(&v, "logStreamName", in.LogStreamName)
@@ -553,6 +553,15 @@ func (s *Service) CreateLogStream(ctx context.Context, in *LogStreamInput) (*Emp
 	g := s.group(in.LogGroupName)
 	if g == nil {
 		return nil, errGroupNotFound()
+	}
+	return g, nil
+}
+
+// CreateLogStream creates a log stream in a group.
+func (s *Service) CreateLogStream(ctx context.Context, in *LogStreamInput) (*Empty, error) {
+	g, err := s.streamGroup(in)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := s.createStream(g, in.LogStreamName, true); err != nil {
 		return nil, err
@@ -594,15 +603,9 @@ func (s *Service) createStream(g *group, name string, strict bool) (*stream, err
 
 // DeleteLogStream deletes a stream and its events.
 func (s *Service) DeleteLogStream(ctx context.Context, in *LogStreamInput) (*Empty, error) {
-	var v validation
-	checkGroupName(&v, "logGroupName", in.LogGroupName)
-	checkStreamName(&v, "logStreamName", in.LogStreamName)
-	if err := v.err(); err != nil {
+	g, err := s.streamGroup(in)
+	if err != nil {
 		return nil, err
-	}
-	g := s.group(in.LogGroupName)
-	if g == nil {
-		return nil, errGroupNotFound()
 	}
 	g.mu.Lock()
 	st := g.streams[in.LogStreamName]

@@ -123,54 +123,64 @@ func readBody(r *http.Request) (body []byte, tooBig bool, err error) {
 	return body, len(body) > MaxResponseBytes, nil
 }
 
-// handleResponse serves POST /runtime/invocation/{id}/response.
-func (i *Instance) handleResponse(w http.ResponseWriter, r *http.Request) {
-	c := i.activeCall(r.PathValue("id"))
-	if c == nil {
+// openCall finds the invocation a response or error post names and reads
+// its body; it answers the runtime itself and returns false when the post
+// cannot be taken.
+func (i *Instance) openCall(w http.ResponseWriter, r *http.Request) (c *call, body []byte, tooBig, ok bool) {
+	if c = i.activeCall(r.PathValue("id")); c == nil {
 		invalidRequestID(w)
-		return
+		return nil, nil, false, false
 	}
 	body, tooBig, err := readBody(r)
 	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "Could not read the response body: "+err.Error())
-		return
+		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "Could not read the request body: "+err.Error())
+		return nil, nil, false, false
 	}
-	// aws-lambda-go reports a failure while streaming the response in
-	// trailers.
-	if typ := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
-		doc, _ := base64.StdEncoding.DecodeString(r.Trailer.Get("Lambda-Runtime-Function-Error-Body"))
-		i.mu.Lock()
-		ok := i.finishLocked(c, functionError(doc, typ))
-		i.mu.Unlock()
-		if !ok {
-			invalidRequestID(w)
-			return
-		}
-		accepted(w)
-		return
-	}
+	return c, body, tooBig, true
+}
+
+// complete ends c with res and answers the runtime: 202, or 400 when the
+// invocation already ended (a timeout won the race).
+func (i *Instance) complete(w http.ResponseWriter, c *call, res Result) {
 	i.mu.Lock()
-	if tooBig {
-		res := Result{Payload: errorPayload("Function.ResponseSizeTooLarge",
-			"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes)."),
-			ContentType: "application/json", FunctionError: "Unhandled", ErrorType: "Function.ResponseSizeTooLarge", Status: "error"}
-		ok := i.finishLocked(c, res)
-		i.mu.Unlock()
-		if !ok {
-			invalidRequestID(w)
-			return
-		}
-		writeAPIError(w, http.StatusRequestEntityTooLarge, errRequestEntityTooLarge,
-			"Exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes).")
-		return
-	}
-	ok := i.finishLocked(c, Result{Payload: body, ContentType: r.Header.Get("Content-Type")})
+	ok := i.finishLocked(c, res)
 	i.mu.Unlock()
 	if !ok {
 		invalidRequestID(w)
 		return
 	}
 	accepted(w)
+}
+
+// handleResponse serves POST /runtime/invocation/{id}/response.
+func (i *Instance) handleResponse(w http.ResponseWriter, r *http.Request) {
+	c, body, tooBig, ok := i.openCall(w, r)
+	if !ok {
+		return
+	}
+	// aws-lambda-go reports a failure while streaming the response in
+	// trailers.
+	if typ := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+		doc, _ := base64.StdEncoding.DecodeString(r.Trailer.Get("Lambda-Runtime-Function-Error-Body"))
+		i.complete(w, c, functionError(doc, typ))
+		return
+	}
+	if !tooBig {
+		i.complete(w, c, Result{Payload: body, ContentType: r.Header.Get("Content-Type")})
+		return
+	}
+	res := Result{Payload: errorPayload("Function.ResponseSizeTooLarge",
+		"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes)."),
+		ContentType: "application/json", FunctionError: "Unhandled", ErrorType: "Function.ResponseSizeTooLarge", Status: "error"}
+	i.mu.Lock()
+	ok = i.finishLocked(c, res)
+	i.mu.Unlock()
+	if !ok {
+		invalidRequestID(w)
+		return
+	}
+	writeAPIError(w, http.StatusRequestEntityTooLarge, errRequestEntityTooLarge,
+		"Exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes).")
 }
 
 // functionError makes the Result of an error the runtime reported: its
@@ -194,27 +204,14 @@ func functionError(body []byte, headerType string) Result {
 
 // handleError serves POST /runtime/invocation/{id}/error.
 func (i *Instance) handleError(w http.ResponseWriter, r *http.Request) {
-	c := i.activeCall(r.PathValue("id"))
-	if c == nil {
-		invalidRequestID(w)
-		return
-	}
-	body, tooBig, err := readBody(r)
-	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "Could not read the error body: "+err.Error())
+	c, body, tooBig, ok := i.openCall(w, r)
+	if !ok {
 		return
 	}
 	if tooBig {
 		body = nil
 	}
-	i.mu.Lock()
-	ok := i.finishLocked(c, functionError(body, r.Header.Get("Lambda-Runtime-Function-Error-Type")))
-	i.mu.Unlock()
-	if !ok {
-		invalidRequestID(w)
-		return
-	}
-	accepted(w)
+	i.complete(w, c, functionError(body, r.Header.Get("Lambda-Runtime-Function-Error-Type")))
 }
 
 // handleInitError serves POST /runtime/init/error.

@@ -6,12 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
-
-// setParentDeathSignal makes the kernel kill the bootstrap if localcloud
-// itself dies (kill -9), so no orphaned functions linger.
-func setParentDeathSignal(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
 
 // maxRSSMB is the process's peak resident memory (VmHWM) in MB, or 0.
 func maxRSSMB(pid int) int {

@@ -2,9 +2,5 @@
 
 package runtime
 
-import "syscall"
-
-func setParentDeathSignal(*syscall.SysProcAttr) {}
-
 // maxRSSMB is not measured outside Linux.
 func maxRSSMB(int) int { return 0 }
