@@ -309,27 +309,36 @@ func (s *Service) ReadStream(arn string, after uint64, limit, maxBytes int) ([]S
 		if after+1 < s.firstKept(tx, arn) {
 			return ErrTrimmed
 		}
+		// Sequence numbers are dense, so the read walks 256-record blocks
+		// (keys sharing all but the last byte of the sequence number)
+		// from the one holding after+1 instead of the whole stream.
+		last := lastSeq(tx, arn)
 		size := 0
-		start := recordKey(arn, after+1)
-		err := tx.ForEach(bucketRecords, append([]byte(arn), 0), func(k, v []byte) error {
-			if bytes.Compare(k, start) < 0 {
+		full := false
+		for block := (after + 1) >> 8; !full && block <= last>>8; block++ {
+			prefix := recordKey(arn, block<<8)
+			prefix = prefix[:len(prefix)-1]
+			err := tx.ForEach(bucketRecords, prefix, func(k, v []byte) error {
+				if binary.BigEndian.Uint64(k[len(k)-8:]) <= after {
+					return nil
+				}
+				if len(out) >= limit || (len(out) > 0 && size+len(v)-8 > maxBytes) {
+					full = true
+					return errStop
+				}
+				var r StreamRecord
+				if err := json.Unmarshal(v[8:], &r); err != nil {
+					return fmt.Errorf("record %x: %w", k, err)
+				}
+				size += len(v) - 8
+				out = append(out, r)
 				return nil
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				return err
 			}
-			if len(out) >= limit || (len(out) > 0 && size+len(v)-8 > maxBytes) {
-				return errStop
-			}
-			var r StreamRecord
-			if err := json.Unmarshal(v[8:], &r); err != nil {
-				return fmt.Errorf("record %x: %w", k, err)
-			}
-			size += len(v) - 8
-			out = append(out, r)
-			return nil
-		})
-		if errors.Is(err, errStop) {
-			return nil
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, ErrTrimmed) {

@@ -221,7 +221,7 @@ func TestStreamInvariant(t *testing.T) {
 	in := ordersTable("orders")
 	in.StreamSpecification.StreamViewType = types.StreamViewTypeNewAndOldImages
 	mustCreate(t, e.DB, in)
-	const workers, perWorker, items = 8, 40, 5
+	const workers, perWorker, items = 8, 60, 5
 	var mu sync.Mutex
 	succeeded := 0
 	var wg sync.WaitGroup
@@ -265,6 +265,27 @@ func TestStreamInvariant(t *testing.T) {
 	recs, err := e.Service.ReadStream(info[0].Arn, 0, 1<<20, 1<<30)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Reading in pages (across 256-record blocks) gives the same records.
+	var paged []ddb.StreamRecord
+	for after := uint64(0); ; {
+		page, err := e.Service.ReadStream(info[0].Arn, after, 37, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		after, _ = ddb.ParseSequenceNumber(page[len(page)-1].Dynamodb.SequenceNumber)
+	}
+	if len(paged) != len(recs) || len(recs) < 257 {
+		t.Fatalf("paged read %d records, single read %d (want more than one block)", len(paged), len(recs))
+	}
+	for i := range paged {
+		if paged[i].EventID != recs[i].EventID {
+			t.Fatalf("paged record %d differs", i)
+		}
 	}
 	// Deletes of missing items succeed without a record; count only changes.
 	perItem := map[string][]ddb.StreamRecord{}
