@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +26,13 @@ type Env struct {
 	Instance *localcloud.Instance
 	// DataDir is the instance's data directory.
 	DataDir string
+
+	stop func()
 }
+
+// Stop shuts the instance down gracefully (as on SIGTERM); the test's
+// cleanup calls it too. Start a new Env on DataDir to restart.
+func (e *Env) Stop() { e.stop() }
 
 // Options adjusts Start.
 type Options struct {
@@ -65,16 +72,20 @@ func Start(t testing.TB, opts ...Options) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- inst.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		if err := inst.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return &Env{URL: url, Clock: clk, Instance: inst, DataDir: o.DataDir}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			if err := inst.Close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return &Env{URL: url, Clock: clk, Instance: inst, DataDir: o.DataDir, stop: stop}
 }
 
 // Config returns an aws.Config for the root credentials test/test in

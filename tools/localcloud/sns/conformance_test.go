@@ -403,3 +403,75 @@ func TestEmailJSONConfirmByTokenAndAuthenticatedUnsubscribe(t *testing.T) {
 		t.Fatalf("signed unsubscribe: %v", err)
 	}
 }
+
+func TestHTTPDeliveryResumesAfterRestartAndDeadLetters(t *testing.T) {
+	dir := t.TempDir()
+	env := localcloudtest.Start(t, localcloudtest.Options{DataDir: dir})
+	f := &fixture{env: env, sns: sns.NewFromConfig(env.Config()), sqs: sqs.NewFromConfig(env.Config())}
+	ctx := context.Background()
+	topic := f.topic(t, "t")
+	dlqURL, dlqArn := f.queue(t, "sub-dlq")
+	hits := make(chan string, 20)
+	accept := make(chan bool, 20)
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Amz-Sns-Message-Type") == "SubscriptionConfirmation" {
+			var doc struct{ SubscribeURL string }
+			_ = json.Unmarshal(b, &doc)
+			if resp, err := http.Get(doc.SubscribeURL); err == nil {
+				resp.Body.Close()
+			}
+			hits <- "confirm"
+			return
+		}
+		if !<-accept {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		hits <- string(b)
+	}))
+	defer endpoint.Close()
+	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"),
+		Endpoint: aws.String(endpoint.URL),
+		Attributes: map[string]string{
+			"DeliveryPolicy": `{"healthyRetryPolicy":{"numRetries":1,"minDelayTarget":5,"maxDelayTarget":5}}`,
+			"RedrivePolicy":  `{"deadLetterTargetArn":"` + dlqArn + `"}`,
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := <-hits; h != "confirm" {
+		t.Fatalf("first hit %q", h)
+	}
+	if _, err := f.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("survives restarts")}); err != nil {
+		t.Fatal(err)
+	}
+	accept <- false
+	<-hits
+	for env.Clock.Pending() == 0 { // the retry is scheduled
+		time.Sleep(time.Millisecond)
+	}
+	env.Stop()
+
+	// The pending retry was stored; a new instance on the same data
+	// directory picks it up.
+	env = localcloudtest.Start(t, localcloudtest.Options{DataDir: dir})
+	f = &fixture{env: env, sns: sns.NewFromConfig(env.Config()), sqs: sqs.NewFromConfig(env.Config())}
+	for env.Clock.Pending() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	env.Clock.Advance(10 * time.Second)
+	accept <- false // the last retry fails too: dead-letter it
+	if h := <-hits; !strings.Contains(h, "survives restarts") {
+		t.Fatalf("resumed delivery = %q", h)
+	}
+	var dl []sqstypes.Message
+	for range 1000 { // the dead-letter send follows the failed POST
+		if dl = f.receiveAll(t, dlqURL); len(dl) > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if len(dl) != 1 || !strings.Contains(aws.ToString(dl[0].Body), "survives restarts") {
+		t.Fatalf("subscription DLQ holds %+v", dl)
+	}
+}

@@ -185,6 +185,7 @@ func (s *Service) deliver(ctx context.Context, sub subRecord, n *notification) e
 			body = string(s.envelope(sub, n, n.messageFor("sqs")))
 		}
 		if _, err := s.cfg.Queues.SendToARN(ctx, sub.Endpoint, body, attrs); err != nil {
+			s.deadLetter(sub, []byte(body), err)
 			return fmt.Errorf("deliver to %s: %w", sub.Endpoint, err)
 		}
 		return nil
@@ -208,8 +209,7 @@ func (s *Service) deliver(ctx context.Context, sub subRecord, n *notification) e
 		} else {
 			body = s.envelope(sub, n, n.messageFor(sub.Protocol))
 		}
-		s.postAsync(sub, "Notification", n.id, body, raw)
-		return nil
+		return s.enqueueHTTP(sub, "Notification", n.id, body, raw)
 	case "lambda":
 		return fmt.Errorf("lambda delivery arrives with the Lambda service")
 	}
@@ -327,7 +327,7 @@ func (s *Service) sendConfirmation(ctx context.Context, sub subRecord) error {
 		if sub.Protocol == "email-json" {
 			return s.mail(sub, id, "AWS Notification - Subscription Confirmation", b.String(), "")
 		}
-		s.postAsync(sub, "SubscriptionConfirmation", id, bytes.TrimRight(b.Bytes(), "\n"), false)
+		return s.enqueueHTTP(sub, "SubscriptionConfirmation", id, bytes.TrimRight(b.Bytes(), "\n"), false)
 	}
 	return nil
 }
@@ -366,41 +366,6 @@ func (s *Service) retryPolicyFor(sub subRecord) retryPolicy {
 	apply(sub.Attributes["DeliveryPolicy"])
 	p.NumRetries = min(max(p.NumRetries, 0), 100)
 	return p
-}
-
-// postAsync POSTs body to the subscription's endpoint (and only there),
-// retrying per the delivery policy on the injected clock.
-func (s *Service) postAsync(sub subRecord, kind, id string, body []byte, raw bool) {
-	policy := s.retryPolicyFor(sub)
-	s.inflight.Add(1)
-	go func() {
-		defer s.inflight.Done()
-		for attempt := 0; ; attempt++ {
-			err := s.post(sub, kind, id, body, raw)
-			if err == nil {
-				return
-			}
-			if attempt >= policy.NumRetries {
-				s.cfg.Logger.Error("sns http delivery gave up", "subscription", sub.Arn, "attempts", attempt+1, "err", err)
-				return
-			}
-			delay := time.Duration(0)
-			if attempt >= policy.NumNoDelayRetries {
-				delay = time.Duration(policy.MinDelayTarget) * time.Second
-				if span := policy.MaxDelayTarget - policy.MinDelayTarget; span > 0 && policy.NumRetries > 1 {
-					delay += time.Duration(span*attempt/(policy.NumRetries-1)) * time.Second
-				}
-			}
-			wake := make(chan struct{})
-			timer := s.cfg.Clock.AfterFunc(delay, func() { close(wake) })
-			select {
-			case <-wake:
-			case <-s.ctx.Done():
-				timer.Stop()
-				return
-			}
-		}
-	}()
 }
 
 func (s *Service) post(sub subRecord, kind, id string, body []byte, raw bool) error {

@@ -125,10 +125,14 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load sns state: %w", err)
 	}
+	if err := s.resumeDeliveries(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close stops background http deliveries and waits for them.
+// Close stops background http deliveries and waits for them; pending
+// deliveries stay stored and resume when the service is next created.
 func (s *Service) Close() {
 	s.cancel()
 	s.inflight.Wait()
