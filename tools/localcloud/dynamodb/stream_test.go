@@ -221,7 +221,7 @@ func TestStreamInvariant(t *testing.T) {
 	in := ordersTable("orders")
 	in.StreamSpecification.StreamViewType = types.StreamViewTypeNewAndOldImages
 	mustCreate(t, e.DB, in)
-	const workers, perWorker, items = 8, 60, 5
+	const workers, perWorker, items = 8, 40, 5
 	var mu sync.Mutex
 	succeeded := 0
 	var wg sync.WaitGroup
@@ -258,6 +258,19 @@ func TestStreamInvariant(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// Enough further records (12 batches of 25 inserts) that the stream
+	// spans more than one 256-record block whatever the interleaving.
+	for b := range 12 {
+		var reqs []types.WriteRequest
+		for i := range 25 {
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{
+				"orderID": str(fmt.Sprintf("batch%d-%d", b, i)), "v": num("1")}}})
+		}
+		if _, err := e.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"orders": reqs}}); err != nil {
+			t.Fatal(err)
+		}
+		succeeded += 25
+	}
 	info, err := e.Service.Streams()
 	if err != nil || len(info) != 1 {
 		t.Fatalf("streams = %v, %v", info, err)
