@@ -365,3 +365,25 @@ func BenchmarkValidateOrder(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCompile feeds arbitrary schemas and validates a fixed body with
+// whatever compiles: neither step may panic or hang.
+func FuzzCompile(f *testing.F) {
+	f.Add([]byte(briefSchema))
+	f.Add([]byte(`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"type":"string"}},"items":{"$ref":"#/definitions/a"}}`))
+	f.Add([]byte(`{"allOf":[{"$ref":"#"}],"anyOf":[{"not":{}}],"oneOf":[{"enum":[1,"a",null]}]}`))
+	f.Add([]byte(`{"patternProperties":{"^a":{"minimum":1e999}},"dependencies":{"a":["b"],"c":{"required":["d"]}}}`))
+	body := []byte(`{"a":[1,"x",{"b":null}],"c":1.5,"item":"latex gloves","customerID":"12345"}`)
+	f.Fuzz(func(t *testing.T, schema []byte) {
+		s, err := Compile(schema, nil)
+		if err != nil {
+			var se *SchemaError
+			if !errors.As(err, &se) {
+				t.Fatalf("Compile returned %T, want *SchemaError", err)
+			}
+			return
+		}
+		_ = s.Validate(body)
+		_ = s.Validate(schema)
+	})
+}
