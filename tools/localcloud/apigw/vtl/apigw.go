@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Vars are the API Gateway variables a template renders against. The data
@@ -59,6 +60,13 @@ type Context struct {
 	// Authorizer is $context.authorizer (principalId, claims, and the
 	// context a Lambda authorizer returned).
 	Authorizer map[string]any
+}
+
+// SetRequestTime fills RequestTime (CLF, dd/MMM/yyyy:HH:mm:ss +-hhmm) and
+// RequestTimeEpoch (milliseconds) from t, as API Gateway reports them.
+func (c *Context) SetRequestTime(t time.Time) {
+	c.RequestTime = t.Format("02/Jan/2006:15:04:05 -0700")
+	c.RequestTimeEpoch = t.UnixMilli()
 }
 
 // Identity is $context.identity.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const tutorialBody = `{"item": "latex gloves","customerID":"12345"}`
@@ -521,5 +522,13 @@ func TestSubstitute(t *testing.T) {
 				t.Errorf("Substitute(%q)\n got %q\nwant %q", tc.tmpl, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSetRequestTime(t *testing.T) {
+	var c Context
+	c.SetRequestTime(time.Date(2023, time.November, 14, 22, 13, 20, 123e6, time.UTC))
+	if c.RequestTime != "14/Nov/2023:22:13:20 +0000" || c.RequestTimeEpoch != 1700000000123 {
+		t.Errorf("got %q %d", c.RequestTime, c.RequestTimeEpoch)
 	}
 }
