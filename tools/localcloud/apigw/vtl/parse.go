@@ -1,6 +1,7 @@
 package vtl
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -907,8 +908,13 @@ func (p *parser) parseString() (expr, error) {
 			err = sub.errAt(sub.termPos, "#%s without a matching #if or #foreach", term)
 		}
 		if err != nil {
+			msg := err.Error()
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				msg = pe.Msg
+			}
 			line, col := lineCol(p.src, start)
-			return nil, &ParseError{Line: line, Column: col, Msg: "in string literal: " + err.(*ParseError).Msg}
+			return nil, &ParseError{Line: line, Column: col, Msg: "in string literal: " + msg}
 		}
 		se.nodes = nodes
 	}
