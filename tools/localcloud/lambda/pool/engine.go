@@ -146,7 +146,16 @@ type waiter struct {
 	ch      chan struct{}
 	pool    *pool
 	granted bool
+	slot    slot
 	err     error
+}
+
+// slot is a unit of concurrency held by an invocation; shared says it
+// came from the account's unreserved share, so releasing it returns it
+// there even if the function's reservation changed meanwhile.
+type slot struct {
+	f      *function
+	shared bool
 }
 
 type idleInstance struct {
@@ -155,13 +164,21 @@ type idleInstance struct {
 	timer clock.Timer
 }
 
+// function is what a function's versions share: Lambda's concurrency
+// limits apply to a function across its versions.
+type function struct {
+	name     string
+	limit    int // reserved concurrency, or -1
+	inUse    int
+	waiters  []*waiter // queued for a reserved function's slots
+	versions int
+}
+
 type pool struct {
 	key     key
+	fun     *function
 	fn      Function
 	gen     int
-	limit   int // reserved concurrency, or -1
-	inUse   int
-	waiters []*waiter
 	idle    []*idleInstance
 	all     map[*runtime.Instance]int // live instances and their generation
 	removed bool
@@ -174,6 +191,7 @@ type Engine struct {
 
 	mu                sync.Mutex
 	pools             map[key]*pool
+	funcs             map[string]*function
 	reservedTotal     int
 	unreservedInUse   int
 	unreservedWaiters []*waiter
@@ -196,7 +214,7 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{cfg: cfg, pools: map[key]*pool{}, changed: make(chan struct{})}
+	return &Engine{cfg: cfg, pools: map[key]*pool{}, funcs: map[string]*function{}, changed: make(chan struct{})}
 }
 
 func (e *Engine) functionARN(name, qualifier string) string {
@@ -217,8 +235,13 @@ func (e *Engine) Deploy(ctx context.Context, fn Function) error {
 	if fn.Version == "" {
 		fn.Version = "$LATEST"
 	}
-	if fn.Runtime == "" {
+	switch fn.Runtime {
+	case "":
 		fn.Runtime = "provided.al2023"
+	case "provided.al2023", "provided.al2", "provided":
+	default:
+		return fmt.Errorf("deploy %s: %w: runtime %s is not supported by localcloud, which runs OS-only runtimes (provided.al2023, provided.al2) whose bootstrap it can execute natively",
+			fn.Name, code.ErrInvalidCode, fn.Runtime)
 	}
 	dir, err := e.codeDir(fn)
 	if err != nil {
@@ -236,17 +259,16 @@ func (e *Engine) Deploy(ctx context.Context, fn Function) error {
 	}
 	p := e.pools[k]
 	if p == nil {
-		p = &pool{key: k, limit: -1, all: map[*runtime.Instance]int{}}
+		f := e.funcs[fn.Name]
+		if f == nil {
+			f = &function{name: fn.Name, limit: -1}
+			e.funcs[fn.Name] = f
+		}
+		f.versions++
+		p = &pool{key: k, fun: f, all: map[*runtime.Instance]int{}}
 		e.pools[k] = p
 	}
-	if p.limit >= 0 {
-		e.reservedTotal -= p.limit
-	}
-	p.limit = -1
-	if fn.ReservedConcurrency != nil {
-		p.limit = max(0, *fn.ReservedConcurrency)
-		e.reservedTotal += p.limit
-	}
+	e.reserveLocked(p.fun, fn.ReservedConcurrency)
 	p.fn = fn
 	p.gen++
 	retired := e.takeIdleLocked(p)
@@ -303,6 +325,34 @@ func (e *Engine) codeDir(fn Function) (string, error) {
 	return filepath.Abs(dir)
 }
 
+// reserveLocked sets a function's reserved concurrency (nil: none).
+func (e *Engine) reserveLocked(f *function, n *int) {
+	if f.limit >= 0 {
+		e.reservedTotal -= f.limit
+	}
+	f.limit = -1
+	if n != nil {
+		f.limit = max(0, *n)
+		e.reservedTotal += f.limit
+	}
+}
+
+// SetReservedConcurrency changes a deployed function's reserved
+// concurrency (nil removes it), as PutFunctionConcurrency and
+// DeleteFunctionConcurrency do; environments stay warm.
+func (e *Engine) SetReservedConcurrency(name string, n *int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f := e.funcs[name]
+	if f == nil {
+		return &NotFoundError{ARN: e.functionARN(name, "")}
+	}
+	e.reserveLocked(f, n)
+	e.grantLocked()
+	e.notifyLocked()
+	return nil
+}
+
 // Remove deletes a function version; its environments stop and queued
 // invocations fail with NotFoundError.
 func (e *Engine) Remove(name, version string) {
@@ -317,33 +367,35 @@ func (e *Engine) Remove(name, version string) {
 	}
 	delete(e.pools, p.key)
 	p.removed = true
-	if p.limit >= 0 {
-		e.reservedTotal -= p.limit
+	f := p.fun
+	if f.versions--; f.versions == 0 {
+		delete(e.funcs, name)
+		e.reserveLocked(f, nil)
 	}
 	retired := e.takeIdleLocked(p)
-	nf := &NotFoundError{ARN: e.functionARN(name, "")}
-	for _, w := range p.waiters {
-		w.err = nf
-		close(w.ch)
-	}
-	p.waiters = nil
-	kept := e.unreservedWaiters[:0]
-	for _, w := range e.unreservedWaiters {
-		if w.pool == p {
-			w.err = nf
-			close(w.ch)
-			continue
+	nf := &NotFoundError{ARN: e.functionARN(name, version)}
+	fail := func(list []*waiter) []*waiter {
+		kept := list[:0]
+		for _, w := range list {
+			if w.pool == p {
+				w.err = nf
+				close(w.ch)
+				continue
+			}
+			kept = append(kept, w)
 		}
-		kept = append(kept, w)
+		return kept
 	}
-	e.unreservedWaiters = kept
+	f.waiters = fail(f.waiters)
+	e.unreservedWaiters = fail(e.unreservedWaiters)
 	e.grantLocked()
 	e.notifyLocked()
 	e.mu.Unlock()
 	stopAll(retired)
 }
 
-// Close stops every environment, busy or idle, and waits for them.
+// Close stops every environment, busy or idle, and waits for them. Close
+// the engine before the log sink's store, so the last lines are kept.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	e.closed = true
@@ -404,15 +456,17 @@ func (e *Engine) Figures(name string) Figures {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var f Figures
+	if fun := e.funcs[name]; fun != nil {
+		f.Busy = fun.inUse
+		f.Waiting = len(fun.waiters)
+	}
 	for k, p := range e.pools {
 		if k.name != name {
 			continue
 		}
 		g := p.fig
-		f.Busy += p.inUse
 		f.Starting += g.Starting
 		f.Idle += len(p.idle)
-		f.Waiting += len(p.waiters)
 		f.ColdStarts += g.ColdStarts
 		f.Invocations += g.Invocations
 		f.Throttles += g.Throttles
@@ -427,56 +481,64 @@ func (e *Engine) Figures(name string) Figures {
 	return f
 }
 
-// tryAcquireLocked takes a concurrency slot for p.
-func (e *Engine) tryAcquireLocked(p *pool) bool {
-	if p.limit >= 0 {
-		if p.inUse < p.limit {
-			p.inUse++
-			return true
+// tryAcquireLocked takes a concurrency slot for f: one of its reserved
+// slots, or one of the account's unreserved ones.
+func (e *Engine) tryAcquireLocked(f *function) (slot, bool) {
+	if f.limit >= 0 {
+		if f.inUse < f.limit {
+			f.inUse++
+			return slot{f: f}, true
 		}
-		return false
+		return slot{}, false
 	}
 	if e.unreservedInUse < e.cfg.MaxConcurrency-e.reservedTotal {
 		e.unreservedInUse++
-		p.inUse++
-		return true
+		f.inUse++
+		return slot{f: f, shared: true}, true
 	}
-	return false
+	return slot{}, false
 }
 
-// releaseLocked frees p's slot, handing it to the first waiter that can
-// use it.
-func (e *Engine) releaseLocked(p *pool) {
-	p.inUse--
-	if p.limit < 0 {
+// releaseLocked frees a slot, handing it to the first waiter that can use
+// it.
+func (e *Engine) releaseLocked(s slot) {
+	s.f.inUse--
+	if s.shared {
 		e.unreservedInUse--
 	}
 	e.grantLocked()
 }
 
-// grantLocked hands free slots to waiters in order.
+// grantLocked hands free slots to waiters in order. (A function whose
+// reservation changed while it was busy may run over its new limit until
+// its slots drain, as on Lambda.)
 func (e *Engine) grantLocked() {
-	for _, p := range e.pools {
-		for len(p.waiters) > 0 && e.tryAcquireLocked(p) {
-			w := p.waiters[0]
-			p.waiters = p.waiters[1:]
-			w.granted = true
+	for _, f := range e.funcs {
+		for len(f.waiters) > 0 {
+			s, ok := e.tryAcquireLocked(f)
+			if !ok {
+				break
+			}
+			w := f.waiters[0]
+			f.waiters = f.waiters[1:]
+			w.granted, w.slot = true, s
 			close(w.ch)
 		}
 	}
 	for len(e.unreservedWaiters) > 0 {
 		w := e.unreservedWaiters[0]
-		if w.pool.limit >= 0 {
+		if f := w.pool.fun; f.limit >= 0 {
 			// Its function became reserved meanwhile: move it over.
 			e.unreservedWaiters = e.unreservedWaiters[1:]
-			w.pool.waiters = append(w.pool.waiters, w)
+			f.waiters = append(f.waiters, w)
 			continue
 		}
-		if !e.tryAcquireLocked(w.pool) {
+		s, ok := e.tryAcquireLocked(w.pool.fun)
+		if !ok {
 			break
 		}
 		e.unreservedWaiters = e.unreservedWaiters[1:]
-		w.granted = true
+		w.granted, w.slot = true, s
 		close(w.ch)
 	}
 }
@@ -508,11 +570,13 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 		e.mu.Unlock()
 		return nil, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
 	}
-	if !e.tryAcquireLocked(p) {
+	f := p.fun
+	held, ok := e.tryAcquireLocked(f)
+	if !ok {
 		if !req.Wait {
 			p.fig.Throttles++
 			reason := "ConcurrentInvocationLimitExceeded"
-			if p.limit >= 0 {
+			if f.limit >= 0 {
 				reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
 			}
 			e.notifyLocked()
@@ -520,8 +584,8 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			return nil, &ThrottleError{Reason: reason}
 		}
 		w := &waiter{ch: make(chan struct{}), pool: p}
-		if p.limit >= 0 {
-			p.waiters = append(p.waiters, w)
+		if f.limit >= 0 {
+			f.waiters = append(f.waiters, w)
 		} else {
 			e.unreservedWaiters = append(e.unreservedWaiters, w)
 		}
@@ -537,12 +601,19 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 				e.mu.Unlock()
 				return nil, w.err
 			}
-			p.waiters = removeWaiter(p.waiters, w)
+			f.waiters = removeWaiter(f.waiters, w)
 			e.unreservedWaiters = removeWaiter(e.unreservedWaiters, w)
 			e.notifyLocked()
 			e.mu.Unlock()
 			return nil, ctx.Err()
 		}
+		held = w.slot
+	}
+	if p.removed {
+		e.releaseLocked(held)
+		e.notifyLocked()
+		e.mu.Unlock()
+		return nil, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
 	}
 	// The slot is held from here on.
 	inv := runtime.Invocation{
@@ -569,7 +640,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			e.mu.Lock()
 			p.fig.Starting--
 			if err != nil {
-				e.releaseLocked(p)
+				e.releaseLocked(held)
 				var ie *runtime.InitError
 				if ctx.Err() != nil {
 					e.notifyLocked()
@@ -591,7 +662,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			p.all[inst] = gen
 			if e.closed {
 				delete(p.all, inst)
-				e.releaseLocked(p)
+				e.releaseLocked(held)
 				e.mu.Unlock()
 				inst.Stop()
 				return nil, &NotFoundError{ARN: inv.InvokedFunctionARN}
@@ -606,7 +677,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 		}
 		if err != nil {
 			e.keepOrRetireLocked(p, inst, gen)
-			e.releaseLocked(p)
+			e.releaseLocked(held)
 			e.notifyLocked()
 			e.mu.Unlock()
 			return nil, err
@@ -619,7 +690,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			p.fig.Timeouts++
 		}
 		e.keepOrRetireLocked(p, inst, gen)
-		e.releaseLocked(p)
+		e.releaseLocked(held)
 		e.notifyLocked()
 		e.mu.Unlock()
 		return &Response{Result: res, RequestID: inv.RequestID, ExecutedVersion: version}, nil

@@ -574,6 +574,11 @@ func TestDeployRejectsCodeThatCannotRun(t *testing.T) {
 	if !errors.Is(err, code.ErrInvalidCode) || !strings.Contains(err.Error(), "the function's architecture is "+declared) {
 		t.Fatalf("deploy with the wrong declared architecture: %v", err)
 	}
+	// Only OS-only runtimes run natively.
+	err = e.engine.Deploy(context.Background(), pool.Function{Name: "py", CodeDir: codeDirOf(), Runtime: "python3.12"})
+	if !errors.Is(err, code.ErrInvalidCode) || !strings.Contains(err.Error(), "runtime python3.12 is not supported by localcloud") {
+		t.Fatalf("deploy python: %v", err)
+	}
 	// Invoking an undeployable function is "not found", never a crash.
 	_, err = e.engine.Invoke(context.Background(), pool.Request{FunctionName: "foreign"})
 	var nf *pool.NotFoundError
@@ -643,4 +648,55 @@ func messages(lines []logs.FilteredLogEvent) []string {
 		out[i] = l.Message
 	}
 	return out
+}
+
+func TestReservedConcurrencyChanges(t *testing.T) {
+	e := newEnv(t, pool.Config{})
+	zero := 0
+	e.deploy(t, pool.Function{Name: "f", ReservedConcurrency: &zero})
+	_, err := e.engine.Invoke(context.Background(), pool.Request{FunctionName: "f", Payload: []byte(`{"action":"echo"}`)})
+	var th *pool.ThrottleError
+	if !errors.As(err, &th) || th.Reason != "ReservedFunctionConcurrentInvocationLimitExceeded" {
+		t.Fatalf("reserved 0: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		r, err := e.engine.Invoke(context.Background(), pool.Request{FunctionName: "f", Payload: []byte(`{"action":"echo"}`), Wait: true})
+		if err == nil && r.FunctionError != "" {
+			err = fmt.Errorf("function error %s", r.Payload)
+		}
+		done <- err
+	}()
+	e.waitFor(t, "f", func(f pool.Figures) bool { return f.Waiting == 1 })
+	// Lifting the reservation lets the queued invocation run.
+	if err := e.engine.SetReservedConcurrency("f", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if f := e.engine.Figures("f"); f.Busy != 0 || f.Waiting != 0 || f.Invocations != 1 || f.Throttles != 1 {
+		t.Fatalf("figures = %+v", f)
+	}
+	// A context that ends while queued gives up its place.
+	if err := e.engine.SetReservedConcurrency("f", &zero); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		_, err := e.engine.Invoke(ctx, pool.Request{FunctionName: "f", Wait: true})
+		done <- err
+	}()
+	e.waitFor(t, "f", func(f pool.Figures) bool { return f.Waiting == 1 })
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+	if f := e.engine.Figures("f"); f.Waiting != 0 || f.Busy != 0 {
+		t.Fatalf("figures after cancel = %+v", f)
+	}
+	var nf *pool.NotFoundError
+	if err := e.engine.SetReservedConcurrency("nope", nil); !errors.As(err, &nf) {
+		t.Fatalf("unknown function: %v", err)
+	}
 }
