@@ -136,6 +136,17 @@ func (s *Server) HandleInternal(pattern string, h http.Handler) {
 	s.internal.Handle(pattern, h)
 }
 
+// statusWriter remembers the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
 type wireProtocol int
 
 const (
@@ -154,8 +165,18 @@ type exchange struct {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{w: w, r: r, requestID: s.cfg.IDs.UUID(), proto: protoQuery}
+	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	x := &exchange{w: rec, r: r, requestID: s.cfg.IDs.UUID(), proto: protoQuery}
 	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	start := time.Now()
+	defer func() {
+		service := ""
+		if x.svc != nil {
+			service = x.svc.Name
+		}
+		s.cfg.Logger.Debug("request", "requestID", x.requestID, "service", service, "action", x.action,
+			"status", rec.status, "duration", time.Since(start))
+	}()
 	defer func() {
 		if v := recover(); v != nil {
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
