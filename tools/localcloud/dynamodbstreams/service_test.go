@@ -19,7 +19,9 @@ type fakeSource struct {
 
 func (f *fakeSource) TableExists(name string) bool { return name == f.info.TableName }
 
-func (f *fakeSource) Streams() ([]dynamodb.StreamInfo, error) { return []dynamodb.StreamInfo{f.info}, nil }
+func (f *fakeSource) Streams() ([]dynamodb.StreamInfo, error) {
+	return []dynamodb.StreamInfo{f.info}, nil
+}
 
 func (f *fakeSource) Stream(arn string) (dynamodb.StreamInfo, error) {
 	if arn != f.info.Arn {
