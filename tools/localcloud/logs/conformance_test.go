@@ -26,6 +26,7 @@ import (
 )
 
 type env struct {
+	url    string
 	client *cwl.Client
 	svc    *logs.Service
 	clock  *clock.Manual
@@ -63,7 +64,7 @@ func start(t *testing.T, dir string) *env {
 			t.Error(err)
 		}
 	})
-	return &env{client: cwl.NewFromConfig(localcloudtest.Config(hs.URL, "test", "test")), svc: svc, clock: clk, store: st, dir: dir}
+	return &env{url: hs.URL, client: cwl.NewFromConfig(localcloudtest.Config(hs.URL, "test", "test")), svc: svc, clock: clk, store: st, dir: dir}
 }
 
 func wantCode(t *testing.T, err error, code, msgPart string) {

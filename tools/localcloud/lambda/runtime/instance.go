@@ -346,7 +346,11 @@ func (i *Instance) Invoke(ctx context.Context, inv Invocation) (Result, error) {
 // Stop kills the environment (its whole process group) and waits for the
 // process to exit. An invocation in progress ends with Runtime.ExitError.
 func (i *Instance) Stop() {
-	killProcessGroup(i.cmd)
+	select {
+	case <-i.exited: // reaped: its PID may belong to someone else now
+	default:
+		killProcessGroup(i.cmd)
+	}
 	<-i.exited
 	_ = i.srv.Close()
 }
