@@ -169,6 +169,7 @@ func TestRender(t *testing.T) {
 		{name: "split drops trailing empties", src: `#set($s = "a,b,,c,,")#set($p = $s.split(","))$p.size() $p`, want: "4 [a, b, , c]"},
 		{name: "utf-16 length", src: `#set($s = "h😀")$s.length()`, want: "3"},
 		{name: "unknown method renders literally", src: "$util.nope('x') $context.stage.frobnicate()", want: "$util.nope('x') $context.stage.frobnicate()"},
+		{name: "strings have no size()", src: `#set($s = "ab")$s.size() $s.length()`, want: "$s.size() 2"},
 		{name: "toString", src: "#set($n = 5)$n.toString()", want: "5"},
 
 		// $util
