@@ -168,6 +168,17 @@ func (s *Service) resolve(ctx context.Context, queueURL string) (*queue, error) 
 	return q, nil
 }
 
+// QueueURL returns the URL of the queue named by arn, for in-process
+// callers (event source mappings, API Gateway integrations) that hold an
+// ARN and call the operation methods directly.
+func (s *Service) QueueURL(ctx context.Context, arn string) (string, error) {
+	q := s.byARN(arn)
+	if q == nil {
+		return "", errNonExistentQueue()
+	}
+	return s.queueURL(ctx, q.rec.Name), nil
+}
+
 func (s *Service) byARN(arn string) *queue {
 	prefix := "arn:aws:sqs:" + s.cfg.Region + ":" + s.cfg.Account + ":"
 	name, ok := strings.CutPrefix(arn, prefix)
