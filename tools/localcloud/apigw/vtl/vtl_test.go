@@ -509,7 +509,7 @@ func TestSubstitute(t *testing.T) {
 	}
 	tests := []struct{ name, tmpl, want string }{
 		{"default gateway response", `{"message":$context.error.messageString}`, `{"message":"Invalid request body"}`},
-		{"project's BAD_REQUEST_BODY", `{"message":"invalid order request","detail":"$context.error.validationErrorString"}`,
+		{"detail embedded in a JSON string stays unescaped", `{"message":"invalid order request","detail":"$context.error.validationErrorString"}`,
 			`{"message":"invalid order request","detail":"[object has missing required properties (["customerID"])]"}`},
 		{"docs example", `{ "message": $context.error.messageString, "type":$context.error.responseType, "statusCode": '488' }`,
 			`{ "message": "Invalid request body", "type":BAD_REQUEST_BODY, "statusCode": '488' }`},
