@@ -704,7 +704,7 @@ func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*Table
 			if err := validateThroughput(rec.BillingMode, in.ProvisionedThroughput, ""); err != nil {
 				return nil, err
 			}
-			if pt := in.ProvisionedThroughput; pt != nil {
+			if pt := in.ProvisionedThroughput; pt != nil && pt.ReadCapacityUnits != nil && pt.WriteCapacityUnits != nil {
 				rec.Read, rec.Write = *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
 			}
 		}
