@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
@@ -94,16 +95,24 @@ func (s *Service) publish(ctx context.Context, topicArn string, msg, subject *st
 	}
 	n := &notification{id: s.cfg.IDs.UUID(), topicArn: topicArn, subject: subject, message: *msg, perProto: perProto,
 		attrs: attrs, timestamp: s.cfg.Clock.Now().UTC(), baseURL: s.baseURL(ctx), topicTitle: title}
+	// Deliveries run concurrently so their durable writes share one group
+	// commit; Publish answers once every one is stored.
+	var wg sync.WaitGroup
 	for _, sub := range subs {
 		if !s.matches(sub, n) {
 			continue
 		}
-		if err := s.deliver(ctx, sub, n); err != nil {
-			// AWS accepts the publish and retries or dead-letters the
-			// delivery; localcloud logs it.
-			s.cfg.Logger.Error("sns delivery failed", "subscription", sub.Arn, "protocol", sub.Protocol, "err", err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.deliver(ctx, sub, n); err != nil {
+				// AWS accepts the publish and retries or dead-letters
+				// the delivery; localcloud logs it.
+				s.cfg.Logger.Error("sns delivery failed", "subscription", sub.Arn, "protocol", sub.Protocol, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 	return n.id, nil
 }
 
