@@ -22,6 +22,10 @@ import (
 // MaxRequestBytes is the largest synchronous invocation payload.
 const MaxRequestBytes = 6 * 1024 * 1024
 
+// maxAttempts bounds how many environments an invocation tries when each
+// ends before taking it (a runtime that exits right after asking for work).
+const maxAttempts = 3
+
 // CredentialsProvider gives a function's execution environment the
 // credentials of its role.
 type CredentialsProvider interface {
@@ -628,7 +632,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 		inv.TraceID = fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", e.cfg.Clock.Now().Unix(), e.cfg.IDs.Hex(12), e.cfg.IDs.Hex(8))
 	}
 	e.notifyLocked()
-	for {
+	for attempt := 1; ; attempt++ {
 		inst, gen := e.popIdleLocked(p)
 		if inst == nil {
 			fn, g := p.fn, p.gen
@@ -673,7 +677,13 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 		e.mu.Lock()
 		if errors.Is(err, runtime.ErrNotDelivered) || errors.Is(err, runtime.ErrBusy) {
 			e.retireLocked(p, inst)
-			continue // the environment ended between invocations: start another
+			if attempt < maxAttempts {
+				continue // the environment ended between invocations: start another
+			}
+			e.releaseLocked(held)
+			e.notifyLocked()
+			e.mu.Unlock()
+			return nil, fmt.Errorf("invoke %s: %d environments in a row ended before taking the invocation: %w", req.FunctionName, attempt, err)
 		}
 		if err != nil {
 			e.keepOrRetireLocked(p, inst, gen)

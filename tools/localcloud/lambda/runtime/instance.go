@@ -177,19 +177,15 @@ func Start(ctx context.Context, spec Spec) (*Instance, error) {
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", i.handleInitError)
 	i.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(spec.Logger.Handler(), slog.LevelDebug)}
-	go func() { _ = i.srv.Serve(ln) }()
-
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		_ = i.srv.Close()
-		return nil, fmt.Errorf("create output pipe: %w", err)
-	}
 	var token [16]byte
 	if _, err := io.ReadFull(spec.Random, token[:]); err != nil {
-		_ = pw.Close()
-		_ = pr.Close()
-		_ = i.srv.Close()
+		_ = ln.Close()
 		return nil, fmt.Errorf("draw log marker: %w", err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("create output pipe: %w", err)
 	}
 	i.marker = []byte("\x00localcloud:" + hex.EncodeToString(token[:]) + ":")
 	i.ship = newShipper(spec)
@@ -202,7 +198,7 @@ func Start(ctx context.Context, spec Spec) (*Instance, error) {
 	if err := i.cmd.Start(); err != nil {
 		_ = pw.Close()
 		_ = pr.Close()
-		_ = i.srv.Close()
+		_ = ln.Close()
 		reason := err.Error()
 		if cerr := code.Check(spec.CodeDir, ""); cerr != nil {
 			reason = strings.TrimPrefix(cerr.Error(), code.ErrInvalidCode.Error()+": ")
@@ -213,6 +209,9 @@ func Start(ctx context.Context, spec Spec) (*Instance, error) {
 		return nil, ie
 	}
 	i.out = pw
+	// Serving starts once every field is set; the runtime's first
+	// connection waits in the listen backlog until then.
+	go func() { _ = i.srv.Serve(ln) }()
 	go i.readOutput(pr)
 	go i.waitExit()
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -281,4 +282,30 @@ func TestPlatformLinesFollowFunctionOutput(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("events = %q, want %q first", events, want)
 	}
+}
+
+func TestStartReportsForeignBinaries(t *testing.T) {
+	dir := t.TempDir()
+	// An ELF header for a machine this host is not (RISC-V), as a bootstrap
+	// that slipped past deployment checks.
+	h := make([]byte, 64)
+	copy(h, "\x7fELF")
+	h[4], h[5], h[6] = 2, 1, 1
+	h[16], h[18], h[20], h[52], h[54], h[58] = 2, 243, 1, 64, 56, 64
+	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), h, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sink := newSink()
+	_, err := runtime.Start(context.Background(), runtime.Spec{FunctionName: "foreign", CodeDir: dir, Logs: sink,
+		LogGroup: "/aws/lambda/foreign", LogStream: "s", Clock: clock.NewManual(time.Now())})
+	var ie *runtime.InitError
+	if !errors.As(err, &ie) || ie.Type != "Runtime.InvalidEntrypoint" || !strings.Contains(ie.Reason, "bootstrap is a linux/riscv64 executable; this machine runs") {
+		t.Fatalf("start = %v", err)
+	}
+	res := ie.Result("req-1")
+	if res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), `"errorType":"Runtime.InvalidEntrypoint"`) ||
+		!strings.Contains(string(res.Payload), "RequestId: req-1 Error: bootstrap is a linux/riscv64 executable") {
+		t.Fatalf("result = %s", res.Payload)
+	}
+	sink.waitFor(t, "INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\tError Type: Runtime.InvalidEntrypoint")
 }
