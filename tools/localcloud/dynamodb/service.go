@@ -20,8 +20,11 @@ const (
 	bucketItems   = "dynamodb/items"   // tableID 0 pk [sk] -> item JSON
 	bucketIndex   = "dynamodb/index"   // tableID 0 index 0 ipk [isk] pk [sk] -> item key
 	bucketStreams = "dynamodb/streams" // stream ARN -> streamRecord
-	bucketSeq     = "dynamodb/seq"     // stream ARN -> last sequence number (8 bytes)
-	bucketRecords = "dynamodb/records" // stream ARN 0 seq -> StreamRecord JSON
+	// bucketRecords holds stream ARN 0 seq -> write time (8 bytes, unix
+	// ms) and StreamRecord JSON, and stream ARN 1 -> the last sequence
+	// number (8 bytes), next to the newest records so that a write dirties
+	// one page for both.
+	bucketRecords = "dynamodb/records"
 )
 
 // Config wires the DynamoDB service.

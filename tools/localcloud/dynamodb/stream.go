@@ -164,8 +164,10 @@ func recordKey(arn string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
+func seqKey(arn string) []byte { return append([]byte(arn), 1) }
+
 func lastSeq(tx store.Tx, arn string) uint64 {
-	if v := tx.Get(bucketSeq, []byte(arn)); len(v) == 8 {
+	if v := tx.Get(bucketRecords, seqKey(arn)); len(v) == 8 {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
@@ -175,7 +177,7 @@ func lastSeq(tx store.Tx, arn string) uint64 {
 // records past retention from the stream's head.
 func appendRecord(tx store.Tx, arn string, rec *StreamRecord, now time.Time) error {
 	seq := lastSeq(tx, arn) + 1
-	if err := tx.Put(bucketSeq, []byte(arn), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+	if err := tx.Put(bucketRecords, seqKey(arn), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
 		return err
 	}
 	rec.Dynamodb.SequenceNumber = FormatSequenceNumber(seq)
