@@ -7,10 +7,12 @@ import (
 )
 
 // FollowSkew is how far behind the newest event Follow keeps reading, so
-// events from several writers whose timestamps interleave slightly are
-// not missed. Events arriving later than that (relative to what was
-// already delivered) are skipped, as `aws logs tail --follow` would.
-const FollowSkew = time.Minute
+// events from several writers whose timestamps interleave slightly (a
+// Lambda environment stamps lines when it reads them and appends them one
+// group commit later) are not missed. Every wake re-reads this window, so
+// it is kept short; events arriving later than that, relative to what was
+// already delivered, are skipped, as `aws logs tail --follow` would.
+const FollowSkew = 5 * time.Second
 
 // Follow calls fn, in timestamp order as they arrive, with each event of a
 // group that matches pattern and is stamped at or after start (Unix ms),
