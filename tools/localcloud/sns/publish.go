@@ -220,9 +220,46 @@ func (s *Service) deliver(ctx context.Context, sub subRecord, n *notification) e
 		}
 		return s.enqueueHTTP(sub, "Notification", n.id, body, raw)
 	case "lambda":
-		return fmt.Errorf("lambda delivery arrives with the Lambda service")
+		if s.cfg.Functions == nil {
+			return fmt.Errorf("no Lambda service to deliver to %s", sub.Endpoint)
+		}
+		payload, err := s.lambdaEvent(sub, n)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, payload); err != nil {
+			s.deadLetter(sub, payload, err)
+			return fmt.Errorf("invoke %s: %w", sub.Endpoint, err)
+		}
+		return nil
 	}
 	return fmt.Errorf("unsupported protocol %s", sub.Protocol)
+}
+
+// lambdaEvent is the event a function subscribed to a topic receives.
+func (s *Service) lambdaEvent(sub subRecord, n *notification) ([]byte, error) {
+	var env map[string]any
+	if err := json.Unmarshal(s.envelope(sub, n, n.messageFor("lambda")), &env); err != nil {
+		return nil, fmt.Errorf("lambda event: %w", err)
+	}
+	// The Lambda record spells the certificate and unsubscribe URLs with a
+	// lower-case "Url" and always carries Subject and MessageAttributes.
+	env["SigningCertUrl"], env["UnsubscribeUrl"] = env["SigningCertURL"], env["UnsubscribeURL"]
+	delete(env, "SigningCertURL")
+	delete(env, "UnsubscribeURL")
+	if _, ok := env["Subject"]; !ok {
+		env["Subject"] = nil
+	}
+	if _, ok := env["MessageAttributes"]; !ok {
+		env["MessageAttributes"] = map[string]any{}
+	}
+	b, err := json.Marshal(map[string]any{"Records": []any{map[string]any{
+		"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": sub.Arn, "Sns": env,
+	}}})
+	if err != nil {
+		return nil, fmt.Errorf("lambda event: %w", err)
+	}
+	return b, nil
 }
 
 func toSQSAttributes(attrs map[string]MessageAttributeValue) map[string]sqs.MessageAttributeValue {

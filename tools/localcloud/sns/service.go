@@ -30,6 +30,13 @@ type QueueSender interface {
 	SendToARN(ctx context.Context, arn, body string, attrs map[string]sqs.MessageAttributeValue) (string, error)
 }
 
+// FunctionInvoker invokes a Lambda function asynchronously (invocation type
+// Event) in process; the Lambda service implements it. Without one, lambda
+// subscriptions are accepted but deliveries fail with a log line.
+type FunctionInvoker interface {
+	InvokeEvent(ctx context.Context, functionArn string, payload []byte) error
+}
+
 // Mailbox captures e-mail; *mail.Mailbox implements it.
 type Mailbox interface {
 	Deliver(msg mail.Message) error
@@ -44,6 +51,8 @@ type Config struct {
 	Region  string
 	Queues  QueueSender
 	Mailbox Mailbox
+	// Functions delivers to lambda subscriptions (optional).
+	Functions FunctionInvoker
 	// HTTPClient delivers to http(s) subscriptions.
 	HTTPClient *http.Client
 	// PublicURL is the base of links in e-mails and notifications when no
