@@ -636,8 +636,8 @@ func (s *Service) schedulePurge() {
 }
 
 // Purge deletes, from memory and the store, every minute of events that
-// lies wholly before its group's retention. It runs on a clock timer;
-// tests may call it directly.
+// lies wholly before its group's retention, then wakes Changed. It runs
+// every PurgeInterval on the clock.
 func (s *Service) Purge() error {
 	now := s.now()
 	s.mu.RLock()
@@ -682,6 +682,9 @@ func (s *Service) Purge() error {
 	var errs []error
 	for _, w := range waits {
 		errs = append(errs, <-w)
+	}
+	if len(waits) > 0 {
+		s.notify()
 	}
 	return errors.Join(errs...)
 }

@@ -169,7 +169,8 @@ func (s *Service) Descriptor() *server.Service {
 }
 
 // Changed returns a channel closed when events are next appended (and
-// durable) in any group, or a group or stream is deleted. Followers take
+// durable) in any group, or a group, a stream or expired events are
+// deleted. Followers take
 // the channel, read, and wait on it.
 func (s *Service) Changed() <-chan struct{} {
 	s.changedMu.Lock()
