@@ -1,9 +1,11 @@
 package dynamodb
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
@@ -123,6 +125,8 @@ func (s *Service) Descriptor() *server.Service {
 			"TransactGetItems":          server.Op(s.TransactGetItems),
 			"Query":                     server.Op(s.Query),
 			"Scan":                      server.Op(s.Scan),
+			"DescribeLimits":            server.Op(s.DescribeLimits),
+			"DescribeEndpoints":         server.Op(s.DescribeEndpoints),
 		},
 	}
 }
@@ -133,3 +137,35 @@ func (s *Service) tableArn(name string) string {
 
 // Region is the region the service answers for (stream records carry it).
 func (s *Service) Region() string { return s.cfg.Region }
+
+// DescribeLimitsOutput is DescribeLimits' response.
+type DescribeLimitsOutput struct {
+	AccountMaxReadCapacityUnits  int64 `json:"AccountMaxReadCapacityUnits"`
+	AccountMaxWriteCapacityUnits int64 `json:"AccountMaxWriteCapacityUnits"`
+	TableMaxReadCapacityUnits    int64 `json:"TableMaxReadCapacityUnits"`
+	TableMaxWriteCapacityUnits   int64 `json:"TableMaxWriteCapacityUnits"`
+}
+
+// DescribeLimits reports AWS's default account and table capacity quotas.
+func (s *Service) DescribeLimits(ctx context.Context, _ *Empty) (*DescribeLimitsOutput, error) {
+	return &DescribeLimitsOutput{AccountMaxReadCapacityUnits: 80000, AccountMaxWriteCapacityUnits: 80000,
+		TableMaxReadCapacityUnits: 40000, TableMaxWriteCapacityUnits: 40000}, nil
+}
+
+// Endpoint is one DescribeEndpoints entry.
+type Endpoint struct {
+	Address              string `json:"Address"`
+	CachePeriodInMinutes int64  `json:"CachePeriodInMinutes"`
+}
+
+// DescribeEndpointsOutput is DescribeEndpoints' response.
+type DescribeEndpointsOutput struct {
+	Endpoints []Endpoint `json:"Endpoints"`
+}
+
+// DescribeEndpoints answers endpoint discovery with the address the client
+// used.
+func (s *Service) DescribeEndpoints(ctx context.Context, _ *Empty) (*DescribeEndpointsOutput, error) {
+	addr := strings.TrimPrefix(strings.TrimPrefix(server.CallFrom(ctx).Endpoint, "http://"), "https://")
+	return &DescribeEndpointsOutput{Endpoints: []Endpoint{{Address: addr, CachePeriodInMinutes: 1440}}}, nil
+}

@@ -118,6 +118,12 @@ func (s *Service) addStream(rec streamRecord) {
 	st.wake = make(chan struct{})
 }
 
+func (s *Service) streamExists(arn string) bool {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	return s.streams[arn] != nil
+}
+
 // disableStream returns the stream's definition marked disabled at now; the
 // caller persists it and then installs it with addStream.
 func (s *Service) disableStream(arn string, now time.Time) *streamRecord {

@@ -437,13 +437,18 @@ func (s *Service) CreateTable(ctx context.Context, in *CreateTableInput) (*Table
 
 // newStream starts a stream for rec (which it updates) at now.
 func (s *Service) newStream(rec *tableRecord, viewType string, now time.Time) *streamRecord {
-	label := streamLabel(now)
-	if rec.StreamLabel >= label {
-		// Re-enabled within the same millisecond: labels must differ.
-		prev, _ := time.Parse("2006-01-02T15:04:05.000", rec.StreamLabel)
-		label = streamLabel(prev.Add(time.Millisecond))
+	// A stream re-enabled, or a table re-created, within the same
+	// millisecond (or under a stopped test clock) still gets a new label.
+	at := now
+	label, arn := "", ""
+	for {
+		label = streamLabel(at)
+		arn = s.tableArn(rec.Name) + "/stream/" + label
+		if label > rec.StreamLabel && !s.streamExists(arn) {
+			break
+		}
+		at = at.Add(time.Millisecond)
 	}
-	arn := s.tableArn(rec.Name) + "/stream/" + label
 	rec.StreamEnabled, rec.StreamViewType, rec.StreamArn, rec.StreamLabel = true, viewType, arn, label
 	return &streamRecord{
 		Arn: arn, Table: rec.Name, TableID: rec.ID, Label: label, ViewType: viewType,

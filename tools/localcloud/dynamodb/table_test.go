@@ -163,6 +163,19 @@ func TestTableLifecycle(t *testing.T) {
 		t.Fatalf("tags = %+v, %v", tags, err)
 	}
 
+	// Re-created under a stopped clock, a table still gets a new stream.
+	if _, err := e.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("orders")}); err != nil {
+		t.Fatal(err)
+	}
+	again := mustCreate(t, e.DB, ordersTable("orders"))
+	if aws.ToString(again.LatestStreamArn) == aws.ToString(d.LatestStreamArn) {
+		t.Fatalf("re-created table reuses stream %s", aws.ToString(d.LatestStreamArn))
+	}
+	lim, err := e.DB.DescribeLimits(ctx, &dynamodb.DescribeLimitsInput{})
+	if err != nil || aws.ToInt64(lim.TableMaxWriteCapacityUnits) == 0 {
+		t.Fatalf("DescribeLimits = %+v, %v", lim, err)
+	}
+
 	del, err := e.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("tbl1")})
 	if err != nil || del.TableDescription.TableStatus != types.TableStatusDeleting {
 		t.Fatalf("delete = %+v, %v", del, err)
