@@ -149,7 +149,7 @@ type pathStep struct {
 type jsonCompare struct {
 	path   []pathStep
 	op     string
-	str    *regexp.Regexp // string value (with * wildcards)
+	str    glob     // string value (with * wildcards)
 	num    *float64       // numeric value
 	isWhat string         // TRUE, FALSE, NULL, EXISTS, NOT EXISTS
 }
@@ -211,7 +211,7 @@ func (e jsonCompare) eval(doc any) bool {
 	default:
 		return e.op == "!="
 	}
-	matched := e.str.MatchString(s)
+	matched := e.str.match(s)
 	if e.op == "!=" {
 		return !matched
 	}
@@ -433,11 +433,26 @@ func isIdent(r rune) bool {
 	return r == '_' || r == '-' || r == '@' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// wildcard compiles a value in which * matches any run of characters.
-func wildcard(lit string) *regexp.Regexp {
-	parts := strings.Split(lit, "*")
-	for i, s := range parts {
-		parts[i] = regexp.QuoteMeta(s)
+// glob is a value in which * matches any run of characters: the literal
+// parts between the stars.
+type glob []string
+
+func wildcard(lit string) glob { return strings.Split(lit, "*") }
+
+func (g glob) match(s string) bool {
+	if len(g) == 1 {
+		return s == g[0]
 	}
-	return regexp.MustCompile("^(?s:" + strings.Join(parts, ".*") + ")$")
+	if !strings.HasPrefix(s, g[0]) {
+		return false
+	}
+	s = s[len(g[0]):]
+	for _, part := range g[1 : len(g)-1] {
+		i := strings.Index(s, part)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(part):]
+	}
+	return strings.HasSuffix(s, g[len(g)-1])
 }
