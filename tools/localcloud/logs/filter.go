@@ -150,8 +150,8 @@ type jsonCompare struct {
 	path   []pathStep
 	op     string
 	str    glob     // string value (with * wildcards)
-	num    *float64       // numeric value
-	isWhat string         // TRUE, FALSE, NULL, EXISTS, NOT EXISTS
+	num    *float64 // numeric value
+	isWhat string   // TRUE, FALSE, NULL, EXISTS, NOT EXISTS
 }
 
 func (e jsonCompare) eval(doc any) bool {
