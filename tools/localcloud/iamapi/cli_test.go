@@ -1,0 +1,122 @@
+package iamapi_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
+)
+
+// cli runs `aws --endpoint-url URL iam ...` with the root test keys and an
+// empty configuration.
+func cli(t *testing.T, endpoint string) func(args ...string) (string, string, int) {
+	bin := localcloudtest.RequireTool(t, "aws")
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE="+empty, "AWS_SHARED_CREDENTIALS_FILE="+empty, "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
+	return func(args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--endpoint-url", endpoint, "--output", "json", "iam"}, args...)...)
+		cmd.Env = env
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		var ee *exec.ExitError
+		code := 0
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("aws iam %v: %v", args, err)
+		}
+		return out.String(), errb.String(), code
+	}
+}
+
+func TestAWSCLI(t *testing.T) {
+	e := startEnv(t, "")
+	run := cli(t, e.URL)
+	ok := func(v any, args ...string) {
+		t.Helper()
+		out, errOut, code := run(args...)
+		if code != 0 {
+			t.Fatalf("aws iam %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+		if v != nil {
+			if err := json.Unmarshal([]byte(out), v); err != nil {
+				t.Fatalf("aws iam %s: output %q: %v", strings.Join(args, " "), out, err)
+			}
+		}
+	}
+	fails := func(code, message string, args ...string) {
+		t.Helper()
+		_, errOut, exit := run(args...)
+		if exit == 0 || !strings.Contains(errOut, "("+code+")") || !strings.Contains(errOut, message) {
+			t.Fatalf("aws iam %s: exit %d, stderr %q; want (%s) %s", strings.Join(args, " "), exit, errOut, code, message)
+		}
+	}
+
+	var created struct {
+		Role struct {
+			Arn, RoleName            string
+			AssumeRolePolicyDocument map[string]any
+		}
+	}
+	ok(&created, "create-role", "--role-name", "cli-role", "--assume-role-policy-document", lambdaTrust)
+	if created.Role.Arn != "arn:aws:iam::000000000000:role/cli-role" || created.Role.AssumeRolePolicyDocument["Version"] != "2012-10-17" {
+		t.Fatalf("create-role = %+v", created.Role)
+	}
+	fails("EntityAlreadyExists", "Role with name cli-role already exists.", "create-role", "--role-name", "cli-role", "--assume-role-policy-document", lambdaTrust)
+
+	doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:000000000000:orders"}]}`
+	ok(nil, "put-role-policy", "--role-name", "cli-role", "--policy-name", "send", "--policy-document", doc)
+	var inline struct{ PolicyDocument map[string]any }
+	ok(&inline, "get-role-policy", "--role-name", "cli-role", "--policy-name", "send")
+	st, _ := inline.PolicyDocument["Statement"].([]any)
+	if len(st) != 1 || st[0].(map[string]any)["Action"] != "sqs:SendMessage" {
+		t.Fatalf("get-role-policy document = %+v", inline.PolicyDocument)
+	}
+
+	ok(nil, "attach-role-policy", "--role-name", "cli-role", "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+	var attached struct{ AttachedPolicies []struct{ PolicyName, PolicyArn string } }
+	ok(&attached, "list-attached-role-policies", "--role-name", "cli-role")
+	if len(attached.AttachedPolicies) != 1 || attached.AttachedPolicies[0].PolicyName != "AWSLambdaBasicExecutionRole" {
+		t.Fatalf("list-attached-role-policies = %+v", attached)
+	}
+	fails("DeleteConflict", "Cannot delete entity, must detach all policies first.", "delete-role", "--role-name", "cli-role")
+
+	var listed struct{ Policies []struct{ PolicyName, Arn string } }
+	ok(&listed, "list-policies", "--scope", "AWS", "--only-attached")
+	if len(listed.Policies) != 1 || listed.Policies[0].Arn != "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" {
+		t.Fatalf("list-policies = %+v", listed)
+	}
+
+	var pol struct{ Policy struct{ Arn, DefaultVersionId string } }
+	ok(&pol, "create-policy", "--policy-name", "cli-policy", "--policy-document", doc)
+	var version struct {
+		PolicyVersion struct {
+			Document         map[string]any
+			IsDefaultVersion bool
+		}
+	}
+	ok(&version, "get-policy-version", "--policy-arn", pol.Policy.Arn, "--version-id", pol.Policy.DefaultVersionId)
+	if !version.PolicyVersion.IsDefaultVersion || version.PolicyVersion.Document["Version"] != "2012-10-17" {
+		t.Fatalf("get-policy-version = %+v", version)
+	}
+	fails("MalformedPolicyDocument", "Policy document should not specify a principal.", "create-policy", "--policy-name", "bad",
+		"--policy-document", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"}}`)
+	fails("NoSuchEntity", "The role with name ghost cannot be found.", "get-role", "--role-name", "ghost")
+}
