@@ -91,20 +91,26 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	ok(nil, "attach-role-policy", "--role-name", "cli-role", "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
-	var attached struct{ AttachedPolicies []struct{ PolicyName, PolicyArn string } }
+	var attached struct {
+		AttachedPolicies []struct{ PolicyName, PolicyArn string }
+	}
 	ok(&attached, "list-attached-role-policies", "--role-name", "cli-role")
 	if len(attached.AttachedPolicies) != 1 || attached.AttachedPolicies[0].PolicyName != "AWSLambdaBasicExecutionRole" {
 		t.Fatalf("list-attached-role-policies = %+v", attached)
 	}
 	fails("DeleteConflict", "Cannot delete entity, must detach all policies first.", "delete-role", "--role-name", "cli-role")
 
-	var listed struct{ Policies []struct{ PolicyName, Arn string } }
+	var listed struct {
+		Policies []struct{ PolicyName, Arn string }
+	}
 	ok(&listed, "list-policies", "--scope", "AWS", "--only-attached")
 	if len(listed.Policies) != 1 || listed.Policies[0].Arn != "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" {
 		t.Fatalf("list-policies = %+v", listed)
 	}
 
-	var pol struct{ Policy struct{ Arn, DefaultVersionId string } }
+	var pol struct {
+		Policy struct{ Arn, DefaultVersionId string }
+	}
 	ok(&pol, "create-policy", "--policy-name", "cli-policy", "--policy-document", doc)
 	var version struct {
 		PolicyVersion struct {
