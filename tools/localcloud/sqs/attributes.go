@@ -33,8 +33,8 @@ var settable = map[string]func(string) error{
 	"SqsManagedSseEnabled":          boolValue,
 	"FifoQueue":                     boolValue,
 	"ContentBasedDeduplication":     boolValue,
-	"DeduplicationScope":            anyValue,
-	"FifoThroughputLimit":           anyValue,
+	"DeduplicationScope":            oneOf("messageGroup", "queue"),
+	"FifoThroughputLimit":           oneOf("perQueue", "perMessageGroupId"),
 }
 
 // readOnly lists attributes GetQueueAttributes computes.
@@ -73,6 +73,17 @@ func jsonDoc(v string) error {
 }
 
 func anyValue(string) error { return nil }
+
+func oneOf(values ...string) func(string) error {
+	return func(v string) error {
+		for _, ok := range values {
+			if v == ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(values, ", "))
+	}
+}
 
 func boolValue(v string) error {
 	if v != "true" && v != "false" {
@@ -119,19 +130,20 @@ func validRedrivePolicy(v string) error {
 	return err
 }
 
-// validateAttributes checks names and values of attributes to set.
-func validateAttributes(attrs map[string]string) error {
+// fifoOnly lists attributes that exist only on FIFO queues.
+var fifoOnly = map[string]bool{"ContentBasedDeduplication": true, "DeduplicationScope": true, "FifoThroughputLimit": true}
+
+// validateAttributes checks names and values of attributes to set on a
+// standard or FIFO queue.
+func validateAttributes(attrs map[string]string, fifo bool) error {
 	for k, v := range attrs {
 		check, ok := settable[k]
-		if !ok {
+		if !ok || (fifoOnly[k] && !fifo) {
 			return errInvalidAttributeName(k)
 		}
 		if err := check(v); err != nil {
 			return errInvalidAttributeValue(k, err.Error())
 		}
-	}
-	if attrs["FifoQueue"] == "true" {
-		return errUnsupported("FIFO queues are not supported by localcloud yet.")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 const (
 	bucketQueues   = "sqs.queues"
 	bucketMessages = "sqs.messages"
+	bucketDedup    = "sqs.dedup"
 )
 
 // queueRecord is a queue's persisted definition.
@@ -39,6 +41,12 @@ type message struct {
 	FirstReceiveAt int64                            `json:"firstReceive,omitempty"`
 	Nonce          string                           `json:"nonce,omitempty"`
 	DLQSourceArn   string                           `json:"dlqSource,omitempty"`
+	GroupID        string                           `json:"group,omitempty"`
+	DedupID        string                           `json:"dedup,omitempty"`
+
+	// duplicate marks a FIFO send answered from the deduplication window
+	// (ID and Seq are the original's); it is not stored again.
+	duplicate bool
 
 	// idx is the message's position in its queue's heap.
 	idx int
@@ -55,14 +63,39 @@ type queue struct {
 	// messages are in flight.
 	ready   messageHeap
 	deleted bool
+	// dedup is a FIFO queue's deduplication window by scope key.
+	dedup map[string]dedupEntry
 	// changed is closed (and replaced) whenever messages may have become
 	// receivable, waking long polls.
 	changed chan struct{}
 }
 
 func newQueue(rec queueRecord, arn string) *queue {
-	return &queue{rec: rec, arn: arn, msgs: map[uint64]*message{}, changed: make(chan struct{})}
+	return &queue{rec: rec, arn: arn, msgs: map[uint64]*message{}, dedup: map[string]dedupEntry{}, changed: make(chan struct{})}
 }
+
+// dedupEntry remembers a FIFO send for the five-minute deduplication window.
+type dedupEntry struct {
+	ID      string `json:"id"`
+	Seq     uint64 `json:"seq"`
+	Expires int64  `json:"expires"`
+}
+
+// dedupWindow is SQS's FIFO deduplication interval.
+const dedupWindow = 5 * 60 * 1000
+
+func (q *queue) fifo() bool { return q.rec.Attributes["FifoQueue"] == "true" }
+
+// dedupKey scopes a deduplication ID per queue or per message group.
+func (q *queue) dedupKey(group, id string) string {
+	if q.rec.Attributes["DeduplicationScope"] == "messageGroup" {
+		return group + "\x00" + id
+	}
+	return id
+}
+
+// sequenceNumber is the FIFO SequenceNumber of a message.
+func sequenceNumber(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 // notifyLocked wakes every waiting receive. Callers hold q.mu.
 func (q *queue) notifyLocked() {

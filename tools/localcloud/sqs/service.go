@@ -3,11 +3,14 @@ package sqs
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +51,7 @@ type Service struct {
 
 var (
 	queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+	fifoNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,75}\.fifo$`)
 	batchIDRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 )
 
@@ -65,6 +69,19 @@ func New(cfg Config) (*Service, error) {
 				return fmt.Errorf("queue %s: %w", k, err)
 			}
 			s.queues[rec.Name] = newQueue(rec, s.arn(rec.Name))
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.ForEach(bucketDedup, nil, func(k, v []byte) error {
+			name, key, _ := bytes.Cut(k, []byte{0})
+			var ent dedupEntry
+			if err := jsonUnmarshal(v, &ent); err != nil {
+				return fmt.Errorf("dedup %q: %w", k, err)
+			}
+			if q := s.queues[string(name)]; q != nil {
+				q.dedup[string(key)] = ent
+			}
 			return nil
 		}); err != nil {
 			return err
@@ -198,16 +215,23 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Creat
 	if in.QueueName == "" {
 		return nil, errMissingParameter("QueueName")
 	}
-	if strings.HasSuffix(in.QueueName, ".fifo") {
-		return nil, errUnsupported("FIFO queues are not supported by localcloud yet.")
+	fifo := strings.HasSuffix(in.QueueName, ".fifo")
+	if fifo {
+		if !fifoNameRE.MatchString(in.QueueName) || in.Attributes["FifoQueue"] != "true" {
+			return nil, errInvalidParameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+		}
+	} else {
+		if !queueNameRE.MatchString(in.QueueName) {
+			return nil, errInvalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+		}
+		if in.Attributes["FifoQueue"] == "true" {
+			return nil, errInvalidParameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+		}
 	}
-	if !queueNameRE.MatchString(in.QueueName) {
-		return nil, errInvalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
-	}
-	if err := validateAttributes(in.Attributes); err != nil {
+	if err := validateAttributes(in.Attributes, fifo); err != nil {
 		return nil, err
 	}
-	if err := s.checkRedriveTarget(in.Attributes); err != nil {
+	if err := s.checkRedriveTarget(in.Attributes, fifo); err != nil {
 		return nil, err
 	}
 	if len(in.Tags) > 50 {
@@ -244,7 +268,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Creat
 	return &CreateQueueOutput{QueueURL: s.queueURL(ctx, in.QueueName)}, nil
 }
 
-func (s *Service) checkRedriveTarget(attrs map[string]string) error {
+func (s *Service) checkRedriveTarget(attrs map[string]string, fifo bool) error {
 	v := attrs["RedrivePolicy"]
 	if v == "" {
 		return nil
@@ -257,6 +281,9 @@ func (s *Service) checkRedriveTarget(attrs map[string]string) error {
 	s.mu.RUnlock()
 	if !ok || !exists {
 		return errInvalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", v)
+	}
+	if strings.HasSuffix(name, ".fifo") != fifo {
+		return errInvalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source..", v)
 	}
 	return nil
 }
@@ -339,6 +366,18 @@ func (s *Service) DeleteQueue(ctx context.Context, in *QueueRef) (*Empty, error)
 		}
 		for _, k := range keys {
 			if err := tx.Delete(bucketMessages, k); err != nil {
+				return err
+			}
+		}
+		var dedupKeys [][]byte
+		if err := tx.ForEach(bucketDedup, msgPrefix(name), func(k, _ []byte) error {
+			dedupKeys = append(dedupKeys, bytes.Clone(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range dedupKeys {
+			if err := tx.Delete(bucketDedup, k); err != nil {
 				return err
 			}
 		}
@@ -427,10 +466,13 @@ func (s *Service) SetQueueAttributes(ctx context.Context, in *SetQueueAttributes
 	if _, ok := in.Attributes["FifoQueue"]; ok {
 		return nil, errInvalidAttributeName("FifoQueue")
 	}
-	if err := validateAttributes(in.Attributes); err != nil {
+	q.mu.Lock()
+	fifo := q.fifo()
+	q.mu.Unlock()
+	if err := validateAttributes(in.Attributes, fifo); err != nil {
 		return nil, err
 	}
-	if err := s.checkRedriveTarget(in.Attributes); err != nil {
+	if err := s.checkRedriveTarget(in.Attributes, fifo); err != nil {
 		return nil, err
 	}
 	return &Empty{}, s.updateRecord(q, func(rec *queueRecord) error {
@@ -570,7 +612,11 @@ type sendEntry struct {
 	delay    *int
 	attrs    map[string]MessageAttributeValue
 	sysAttrs map[string]MessageAttributeValue
+	group    string
+	dedup    string
 }
+
+var fifoIDRE = regexp.MustCompile(`^[!-~]{1,128}$`)
 
 // prepare validates an entry and builds its message (not yet stored).
 func (s *Service) prepare(ctx context.Context, q *queue, e sendEntry) (*message, error) {
@@ -592,9 +638,35 @@ func (s *Service) prepare(ctx context.Context, q *queue, e sendEntry) (*message,
 	q.mu.Lock()
 	maxSize := q.attrInt("MaximumMessageSize")
 	delay := q.attrInt("DelaySeconds")
+	fifo := q.fifo()
+	contentDedup := q.rec.Attributes["ContentBasedDeduplication"] == "true"
 	q.mu.Unlock()
 	if total := len(*e.body) + size; total > maxSize {
 		return nil, errInvalidParameter("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", maxSize)
+	}
+	dedupID := e.dedup
+	if fifo {
+		if e.group == "" {
+			return nil, errMissingParameter("MessageGroupId")
+		}
+		if !fifoIDRE.MatchString(e.group) {
+			return nil, errInvalidParameter("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", e.group)
+		}
+		if e.delay != nil {
+			return nil, errInvalidParameter("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *e.delay)
+		}
+		if dedupID == "" {
+			if !contentDedup {
+				return nil, errInvalidParameter("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			}
+			sum := sha256.Sum256([]byte(*e.body))
+			dedupID = hex.EncodeToString(sum[:])
+		}
+		if !fifoIDRE.MatchString(dedupID) {
+			return nil, errInvalidParameter("Value %s for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.", dedupID)
+		}
+	} else if e.dedup != "" {
+		return nil, errInvalidParameter("Value %s for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.", e.dedup)
 	}
 	if e.delay != nil {
 		if *e.delay < 0 || *e.delay > maxDelay {
@@ -607,10 +679,31 @@ func (s *Service) prepare(ctx context.Context, q *queue, e sendEntry) (*message,
 	if p, ok := iam.PrincipalFrom(ctx); ok {
 		sender = p.UserID
 	}
-	return &message{
+	m := &message{
 		Seq: s.seq.Add(1), ID: s.cfg.IDs.UUID(), Body: *e.body, Attributes: e.attrs, SystemAttrs: e.sysAttrs,
-		SenderID: sender, SentAt: now, VisibleAt: now + int64(delay)*1000,
-	}, nil
+		SenderID: sender, SentAt: now, VisibleAt: now + int64(delay)*1000, GroupID: e.group, DedupID: dedupID,
+	}
+	if fifo {
+		// Reserve the deduplication ID now, so a concurrent duplicate
+		// gets this message's ID rather than a second copy.
+		q.mu.Lock()
+		key := q.dedupKey(e.group, dedupID)
+		if ent, ok := q.dedup[key]; ok && ent.Expires > now {
+			q.mu.Unlock()
+			m.ID, m.Seq, m.duplicate = ent.ID, ent.Seq, true
+			return m, nil
+		}
+		if len(q.dedup) > 1024 {
+			for k, ent := range q.dedup {
+				if ent.Expires <= now {
+					delete(q.dedup, k)
+				}
+			}
+		}
+		q.dedup[key] = dedupEntry{ID: m.ID, Seq: m.Seq, Expires: now + dedupWindow}
+		q.mu.Unlock()
+	}
+	return m, nil
 }
 
 func validBody(body string) error {
@@ -686,21 +779,53 @@ func validateMessageAttributes(attrs map[string]MessageAttributeValue) (int, err
 }
 
 // commitSends stores messages durably and then makes them receivable.
-func (s *Service) commitSends(q *queue, msgs []*message) error {
-	name := q.rec.Name
-	keys := make([][]byte, len(msgs))
-	vals := make([][]byte, len(msgs))
+func (s *Service) commitSends(q *queue, all []*message) error {
+	var msgs []*message
+	for _, m := range all {
+		if !m.duplicate {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	q.mu.Lock()
+	name, fifo := q.rec.Name, q.fifo()
+	var dedupKeys []string
+	if fifo {
+		for _, m := range msgs {
+			dedupKeys = append(dedupKeys, q.dedupKey(m.GroupID, m.DedupID))
+		}
+	}
+	q.mu.Unlock()
+	type kv struct {
+		bucket string
+		k, v   []byte
+	}
+	var puts []kv
 	for i, m := range msgs {
-		keys[i], vals[i] = msgKey(name, m.Seq), encode(m)
+		puts = append(puts, kv{bucketMessages, msgKey(name, m.Seq), encode(m)})
+		if fifo {
+			ent := dedupEntry{ID: m.ID, Seq: m.Seq, Expires: m.SentAt + dedupWindow}
+			puts = append(puts, kv{bucketDedup, append(msgPrefix(name), dedupKeys[i]...), encode(ent)})
+		}
 	}
 	if err := s.cfg.Store.Update(func(tx store.Tx) error {
-		for i := range keys {
-			if err := tx.Put(bucketMessages, keys[i], vals[i]); err != nil {
+		for _, p := range puts {
+			if err := tx.Put(p.bucket, p.k, p.v); err != nil {
 				return err
 			}
 		}
 		return nil
 	}); err != nil {
+		// Release the deduplication IDs reserved for messages never stored.
+		q.mu.Lock()
+		for i, m := range msgs {
+			if fifo && q.dedup[dedupKeys[i]].Seq == m.Seq {
+				delete(q.dedup, dedupKeys[i])
+			}
+		}
+		q.mu.Unlock()
 		return fmt.Errorf("send to %s: %w", name, err)
 	}
 	q.mu.Lock()
@@ -720,7 +845,8 @@ func (s *Service) SendMessage(ctx context.Context, in *SendMessageInput) (*SendM
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.prepare(ctx, q, sendEntry{in.MessageBody, in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes})
+	m, err := s.prepare(ctx, q, sendEntry{body: in.MessageBody, delay: in.DelaySeconds, attrs: in.MessageAttributes,
+		sysAttrs: in.MessageSystemAttributes, group: in.MessageGroupID, dedup: in.MessageDeduplicationID})
 	if err != nil {
 		return nil, err
 	}
@@ -728,7 +854,19 @@ func (s *Service) SendMessage(ctx context.Context, in *SendMessageInput) (*SendM
 		return nil, err
 	}
 	return &SendMessageOutput{MessageID: m.ID, MD5OfMessageBody: md5Hex(m.Body),
-		MD5OfMessageAttributes: md5OfAttributes(m.Attributes), MD5OfMessageSystemAttributes: md5OfAttributes(m.SystemAttrs)}, nil
+		MD5OfMessageAttributes: md5OfAttributes(m.Attributes), MD5OfMessageSystemAttributes: md5OfAttributes(m.SystemAttrs),
+		SequenceNumber: fifoSequence(q, m)}, nil
+}
+
+// fifoSequence is the SequenceNumber to answer for m: empty on standard
+// queues.
+func fifoSequence(q *queue, m *message) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.fifo() {
+		return ""
+	}
+	return sequenceNumber(m.Seq)
 }
 
 // SendToARN sends body to the queue named by arn; SNS delivers through it.
@@ -822,7 +960,8 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInpu
 	var msgs []*message
 	var ok []SendMessageBatchRequestEntry
 	for _, e := range in.Entries {
-		m, err := s.prepare(ctx, q, sendEntry{e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes})
+		m, err := s.prepare(ctx, q, sendEntry{body: e.MessageBody, delay: e.DelaySeconds, attrs: e.MessageAttributes,
+			sysAttrs: e.MessageSystemAttributes, group: e.MessageGroupID, dedup: e.MessageDeduplicationID})
 		if err != nil {
 			out.Failed = append(out.Failed, failure(e.ID, err))
 			continue
@@ -838,7 +977,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInpu
 	for i, m := range msgs {
 		out.Successful = append(out.Successful, SendMessageBatchResultEntry{ID: ok[i].ID, MessageID: m.ID,
 			MD5OfMessageBody: md5Hex(m.Body), MD5OfMessageAttributes: md5OfAttributes(m.Attributes),
-			MD5OfMessageSystemAttributes: md5OfAttributes(m.SystemAttrs)})
+			MD5OfMessageSystemAttributes: md5OfAttributes(m.SystemAttrs), SequenceNumber: fifoSequence(q, m)})
 	}
 	return out, nil
 }
@@ -974,31 +1113,30 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 	var putKeys, putVals, delKeys [][]byte
 	var moved []*message
 	var nextWake int64
-	taken := map[uint64]bool{}
-	for len(got) < maxN && q.ready.Len() > 0 {
-		m := q.ready[0]
-		seq := m.Seq
-		if taken[seq] {
-			// Received with a zero visibility timeout: it is back on top.
-			break
+	wakeAt := func(t int64) {
+		if nextWake == 0 || t < nextWake {
+			nextWake = t
 		}
+	}
+	// settle drops an expired message or moves one past maxReceiveCount
+	// to the dead-letter queue; it reports whether m is gone.
+	settle := func(m *message) bool {
 		if m.SentAt+retention <= now {
-			q.removeLocked(seq)
-			delKeys = append(delKeys, msgKey(name, seq))
-			continue
+			q.removeLocked(m.Seq)
+			delKeys = append(delKeys, msgKey(name, m.Seq))
+			return true
 		}
-		if m.VisibleAt > now {
-			nextWake = m.VisibleAt
-			break
-		}
-		if dlq != nil && dlq != q && m.ReceiveCount >= rp.MaxReceiveCount {
-			q.removeLocked(seq)
-			delKeys = append(delKeys, msgKey(name, seq))
+		if m.VisibleAt <= now && dlq != nil && dlq != q && m.ReceiveCount >= rp.MaxReceiveCount {
+			q.removeLocked(m.Seq)
+			delKeys = append(delKeys, msgKey(name, m.Seq))
 			mv := *m
 			mv.Seq, mv.ReceiveCount, mv.FirstReceiveAt, mv.Nonce, mv.VisibleAt, mv.DLQSourceArn = s.seq.Add(1), 0, 0, "", now, q.arn
 			moved = append(moved, &mv)
-			continue
+			return true
 		}
+		return false
+	}
+	take := func(m *message) {
 		m.ReceiveCount++
 		if m.FirstReceiveAt == 0 {
 			m.FirstReceiveAt = now
@@ -1006,10 +1144,52 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 		m.VisibleAt = now + int64(vis)*1000
 		m.Nonce = s.cfg.IDs.Hex(8)
 		q.fixLocked(m)
-		taken[seq] = true
-		putKeys = append(putKeys, msgKey(name, seq))
+		putKeys = append(putKeys, msgKey(name, m.Seq))
 		putVals = append(putVals, encode(m))
 		got = append(got, *m)
+	}
+	if q.fifo() {
+		// In sequence order; a message group with a message in flight (or
+		// delayed) is blocked until that message is deleted or visible.
+		seqs := make([]uint64, 0, len(q.msgs))
+		for seq := range q.msgs {
+			seqs = append(seqs, seq)
+		}
+		slices.Sort(seqs)
+		blocked := map[string]bool{}
+		for _, seq := range seqs {
+			m := q.msgs[seq]
+			if len(got) >= maxN {
+				break
+			}
+			if blocked[m.GroupID] || settle(m) {
+				continue
+			}
+			if m.VisibleAt > now {
+				blocked[m.GroupID] = true
+				wakeAt(m.VisibleAt)
+				continue
+			}
+			take(m)
+		}
+	} else {
+		taken := map[uint64]bool{}
+		for len(got) < maxN && q.ready.Len() > 0 {
+			m := q.ready[0]
+			if taken[m.Seq] {
+				// Received with a zero visibility timeout: back on top.
+				break
+			}
+			if settle(m) {
+				continue
+			}
+			if m.VisibleAt > now {
+				wakeAt(m.VisibleAt)
+				break
+			}
+			taken[m.Seq] = true
+			take(m)
+		}
 	}
 	changed := q.changed
 	var wait <-chan error
@@ -1077,6 +1257,11 @@ func (s *Service) receiveOutput(q *queue, got []message, sysWanted map[string]bo
 		add("ApproximateReceiveCount", strconv.Itoa(m.ReceiveCount))
 		add("ApproximateFirstReceiveTimestamp", strconv.FormatInt(m.FirstReceiveAt, 10))
 		add("DeadLetterQueueSourceArn", m.DLQSourceArn)
+		add("MessageGroupId", m.GroupID)
+		if m.DedupID != "" {
+			add("MessageDeduplicationId", m.DedupID)
+			add("SequenceNumber", sequenceNumber(m.Seq))
+		}
 		if v, ok := m.SystemAttrs["AWSTraceHeader"]; ok && v.StringValue != nil {
 			add("AWSTraceHeader", *v.StringValue)
 		}

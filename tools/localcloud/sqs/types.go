@@ -104,6 +104,7 @@ type SendMessageOutput struct {
 	MD5OfMessageAttributes       string `json:"MD5OfMessageAttributes,omitempty"`
 	MD5OfMessageSystemAttributes string `json:"MD5OfMessageSystemAttributes,omitempty"`
 	MessageID                    string `json:"MessageId" query:"MessageId"`
+	SequenceNumber               string `json:"SequenceNumber,omitempty"`
 }
 
 // SendMessageBatchRequestEntry is one message of a batch.
@@ -130,6 +131,7 @@ type SendMessageBatchResultEntry struct {
 	MD5OfMessageBody             string `json:"MD5OfMessageBody"`
 	MD5OfMessageAttributes       string `json:"MD5OfMessageAttributes,omitempty"`
 	MD5OfMessageSystemAttributes string `json:"MD5OfMessageSystemAttributes,omitempty"`
+	SequenceNumber               string `json:"SequenceNumber,omitempty"`
 }
 
 // BatchResultErrorEntry is one failed entry of a batch.
