@@ -1,6 +1,7 @@
 package iamapi_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
@@ -317,6 +318,18 @@ func TestAWSManagedPolicies(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		doc := decodeDoc(t, v.PolicyVersion.Document)
+		var parsed struct {
+			Version   string
+			Statement []struct {
+				Effect   string
+				Action   []string
+				Resource string
+			}
+		}
+		if err := json.Unmarshal([]byte(doc), &parsed); err != nil || parsed.Version != "2012-10-17" || len(parsed.Statement) != 1 ||
+			parsed.Statement[0].Effect != "Allow" || parsed.Statement[0].Resource != "*" {
+			t.Fatalf("%s document %s: %v", name, doc, err)
+		}
 		for _, a := range actions {
 			if !strings.Contains(doc, `"`+a+`"`) {
 				t.Errorf("%s lacks %s: %s", name, a, doc)

@@ -3,6 +3,7 @@ package iamapi
 import (
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orderflow/orderflow/tools/localcloud/iam/policy"
@@ -23,82 +24,19 @@ var awsManagedPolicies = []awsManagedPolicy{
 	{name: "AWSLambdaBasicExecutionRole", path: "/service-role/", version: "v1",
 		description: "Provides write permissions to CloudWatch Logs.",
 		created:     time.Date(2015, 4, 9, 15, 3, 43, 0, time.UTC), updated: time.Date(2015, 4, 9, 15, 3, 43, 0, time.UTC),
-		document: `{
-  "Version" : "2012-10-17",
-  "Statement" : [
-    {
-      "Effect" : "Allow",
-      "Action" : [
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents"
-      ],
-      "Resource" : "*"
-    }
-  ]
-}`},
+		document: allowAll("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")},
 	{name: "AWSLambdaSQSQueueExecutionRole", path: "/service-role/", version: "v1",
 		description: "Provides receive message, delete message, and read attribute access to SQS queues, and write permissions to CloudWatch logs.",
 		created:     time.Date(2018, 6, 14, 21, 50, 45, 0, time.UTC), updated: time.Date(2018, 6, 14, 21, 50, 45, 0, time.UTC),
-		document: `{
-  "Version" : "2012-10-17",
-  "Statement" : [
-    {
-      "Effect" : "Allow",
-      "Action" : [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents"
-      ],
-      "Resource" : "*"
-    }
-  ]
-}`},
+		document: allowAll("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")},
 	{name: "AWSLambdaDynamoDBExecutionRole", path: "/service-role/", version: "v1",
 		description: "Provides list and read access to DynamoDB streams and write permissions to CloudWatch logs.",
 		created:     time.Date(2015, 4, 9, 15, 9, 29, 0, time.UTC), updated: time.Date(2015, 4, 9, 15, 9, 29, 0, time.UTC),
-		document: `{
-  "Version" : "2012-10-17",
-  "Statement" : [
-    {
-      "Effect" : "Allow",
-      "Action" : [
-        "dynamodb:DescribeStream",
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-        "dynamodb:ListStreams",
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents"
-      ],
-      "Resource" : "*"
-    }
-  ]
-}`},
+		document: allowAll("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")},
 	{name: "AmazonAPIGatewayPushToCloudWatchLogs", path: "/service-role/", version: "v1",
 		description: "Allows API Gateway to push logs to user's account.",
 		created:     time.Date(2015, 11, 11, 23, 41, 46, 0, time.UTC), updated: time.Date(2015, 11, 11, 23, 41, 46, 0, time.UTC),
-		document: `{
-  "Version" : "2012-10-17",
-  "Statement" : [
-    {
-      "Effect" : "Allow",
-      "Action" : [
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:DescribeLogGroups",
-        "logs:DescribeLogStreams",
-        "logs:PutLogEvents",
-        "logs:GetLogEvents",
-        "logs:FilterLogEvents"
-      ],
-      "Resource" : "*"
-    }
-  ]
-}`},
+		document: allowAll("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents")},
 	{name: "AWSLambdaRole", path: "/service-role/", version: "v1",
 		description: "Default policy for AWS Lambda service role.",
 		created:     time.Date(2015, 2, 6, 18, 41, 28, 0, time.UTC), updated: time.Date(2015, 2, 6, 18, 41, 28, 0, time.UTC),
@@ -116,6 +54,22 @@ var awsManagedPolicies = []awsManagedPolicy{
     }
   ]
 }`},
+}
+
+// allowAll renders a one-statement document allowing actions on every
+// resource, laid out as the AWS Managed Policy Reference shows it.
+func allowAll(actions ...string) string {
+	var b strings.Builder
+	b.WriteString("{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : [\n    {\n      \"Effect\" : \"Allow\",\n      \"Action\" : [\n")
+	for i, a := range actions {
+		b.WriteString("        \"" + a + "\"")
+		if i < len(actions)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("      ],\n      \"Resource\" : \"*\"\n    }\n  ]\n}")
+	return b.String()
 }
 
 func (m awsManagedPolicy) arn() string { return "arn:aws:iam::aws:policy" + m.path + m.name }

@@ -3,7 +3,6 @@ package iamapi
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -117,16 +116,12 @@ func (s *Service) ListPolicies(_ context.Context, in *ListPoliciesInput) (*ListP
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	prefix := in.PathPrefix
-	if prefix == "" {
-		prefix = "/"
-	}
 	var keys []string
 	for arn, p := range s.policies {
 		switch {
 		case in.Scope == "AWS" && !p.awsManaged, in.Scope == "Local" && p.awsManaged:
 			continue
-		case !strings.HasPrefix(p.Path, prefix):
+		case !underPath(p.Path, in.PathPrefix):
 			continue
 		}
 		if in.OnlyAttached {
@@ -136,7 +131,6 @@ func (s *Service) ListPolicies(_ context.Context, in *ListPoliciesInput) (*ListP
 		}
 		keys = append(keys, arn)
 	}
-	sort.Strings(keys)
 	pg, truncated, next, err := page(keys, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
@@ -265,7 +259,6 @@ func (s *Service) ListPolicyVersions(_ context.Context, in *ListPolicyVersionsIn
 		byKey[k] = &p.Versions[i]
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
 	pg, truncated, next, err := page(keys, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
@@ -366,17 +359,12 @@ func (s *Service) ListAttachedRolePolicies(_ context.Context, in *ListAttachedRo
 	if err != nil {
 		return nil, err
 	}
-	prefix := in.PathPrefix
-	if prefix == "" {
-		prefix = "/"
-	}
 	var keys []string
 	for _, arn := range r.Attached {
-		if p, ok := s.policies[arn]; ok && strings.HasPrefix(p.Path, prefix) {
+		if p, ok := s.policies[arn]; ok && underPath(p.Path, in.PathPrefix) {
 			keys = append(keys, arn)
 		}
 	}
-	sort.Strings(keys)
 	pg, truncated, next, err := page(keys, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err

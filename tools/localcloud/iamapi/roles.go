@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
@@ -179,17 +178,12 @@ func (s *Service) GetRole(_ context.Context, in *RoleNameInput) (*RoleOutput, er
 func (s *Service) ListRoles(_ context.Context, in *ListRolesInput) (*ListRolesOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	prefix := in.PathPrefix
-	if prefix == "" {
-		prefix = "/"
-	}
 	var keys []string
 	for k, r := range s.roles {
-		if strings.HasPrefix(r.Path, prefix) {
+		if underPath(r.Path, in.PathPrefix) {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
 	pg, truncated, next, err := page(keys, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
@@ -315,7 +309,6 @@ func (s *Service) ListRoleTags(_ context.Context, in *ListRoleTagsInput) (*ListR
 		byKey[t.Key] = t.Value
 		keys = append(keys, t.Key)
 	}
-	sort.Strings(keys)
 	pg, truncated, next, err := page(keys, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
@@ -382,7 +375,6 @@ func (s *Service) ListRolePolicies(_ context.Context, in *ListRolePoliciesInput)
 	for n := range r.Inline {
 		names = append(names, n)
 	}
-	sort.Strings(names)
 	pg, truncated, next, err := page(names, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err

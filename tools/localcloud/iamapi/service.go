@@ -352,9 +352,19 @@ func policyChars(doc string) int {
 	return n
 }
 
-// page returns the slice of sorted keys after marker (an opaque token
-// encoding the last key returned) and the next marker.
+// underPath reports whether path lies under a PathPrefix filter ("/" when
+// empty).
+func underPath(path, prefix string) bool {
+	if prefix == "" {
+		prefix = "/"
+	}
+	return strings.HasPrefix(path, prefix)
+}
+
+// page sorts keys and returns those after marker (an opaque token encoding
+// the last key returned) and the next marker.
 func page(keys []string, marker string, maxItems int) (out []string, truncated bool, next string, err error) {
+	sort.Strings(keys)
 	if maxItems < 0 || maxItems > 1000 {
 		return nil, false, "", errValidation(maxItems, "maxItems", "Member must have value less than or equal to 1000")
 	}
