@@ -22,6 +22,9 @@ import (
 // MaxRequestBytes is the largest synchronous invocation payload.
 const MaxRequestBytes = 6 * 1024 * 1024
 
+// ErrClosed is returned by calls on a closed engine.
+var ErrClosed = errors.New("lambda engine closed")
+
 // maxAttempts bounds how many environments an invocation tries when each
 // ends before taking it (a runtime that exits right after asking for work).
 const maxAttempts = 3
@@ -259,7 +262,7 @@ func (e *Engine) Deploy(ctx context.Context, fn Function) error {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return errors.New("deploy: engine closed")
+		return fmt.Errorf("deploy %s: %w", fn.Name, ErrClosed)
 	}
 	p := e.pools[k]
 	if p == nil {
@@ -398,11 +401,24 @@ func (e *Engine) Remove(name, version string) {
 	stopAll(retired)
 }
 
-// Close stops every environment, busy or idle, and waits for them. Close
-// the engine before the log sink's store, so the last lines are kept.
+// Close stops every environment, busy or idle, and waits for them;
+// queued invocations fail with ErrClosed. Close the engine before the log
+// sink's store, so the last lines are kept.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	e.closed = true
+	fail := func(list []*waiter) {
+		for _, w := range list {
+			w.err = ErrClosed
+			close(w.ch)
+		}
+	}
+	for _, f := range e.funcs {
+		fail(f.waiters)
+		f.waiters = nil
+	}
+	fail(e.unreservedWaiters)
+	e.unreservedWaiters = nil
 	var all []*runtime.Instance
 	for _, p := range e.pools {
 		for _, it := range p.idle {
@@ -570,7 +586,11 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 	}
 	e.mu.Lock()
 	p := e.pools[key{req.FunctionName, version}]
-	if p == nil || e.closed {
+	if e.closed {
+		e.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if p == nil {
 		e.mu.Unlock()
 		return nil, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
 	}
@@ -669,7 +689,7 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 				e.releaseLocked(held)
 				e.mu.Unlock()
 				inst.Stop()
-				return nil, &NotFoundError{ARN: inv.InvokedFunctionARN}
+				return nil, ErrClosed
 			}
 		}
 		e.mu.Unlock()

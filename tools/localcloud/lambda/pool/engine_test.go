@@ -699,4 +699,17 @@ func TestReservedConcurrencyChanges(t *testing.T) {
 	if err := e.engine.SetReservedConcurrency("nope", nil); !errors.As(err, &nf) {
 		t.Fatalf("unknown function: %v", err)
 	}
+	// Closing the engine releases queued invocations.
+	go func() {
+		_, err := e.engine.Invoke(context.Background(), pool.Request{FunctionName: "f", Wait: true})
+		done <- err
+	}()
+	e.waitFor(t, "f", func(f pool.Figures) bool { return f.Waiting == 1 })
+	e.engine.Close()
+	if err := <-done; !errors.Is(err, pool.ErrClosed) {
+		t.Fatalf("queued invoke at close: %v", err)
+	}
+	if _, err := e.engine.Invoke(context.Background(), pool.Request{FunctionName: "f"}); !errors.Is(err, pool.ErrClosed) {
+		t.Fatalf("invoke after close: %v", err)
+	}
 }
