@@ -48,7 +48,7 @@ func BenchmarkDynamoDB(b *testing.B) {
 	}
 	for _, target := range targets {
 		b.Run(target.name, func(b *testing.B) {
-			db, _ := clientsFor(target.url(b))
+			db, _ := clientsFor(target.url(b), false)
 			ctx := context.Background()
 			if _, err := db.CreateTable(ctx, ordersTable("orders")); err != nil {
 				b.Fatal(err)

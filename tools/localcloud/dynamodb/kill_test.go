@@ -72,7 +72,7 @@ func TestKill9(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	db, _ := clientsFor(url)
+	db, _ := clientsFor(url, false)
 	ctx := context.Background()
 	in := ordersTable("orders")
 	in.StreamSpecification.StreamViewType = types.StreamViewTypeNewAndOldImages
