@@ -574,8 +574,8 @@ func removeWaiter(list []*waiter, w *waiter) []*waiter {
 
 // Invoke runs one invocation synchronously. Function errors, timeouts and
 // crashes are Responses with FunctionError set; errors are NotFoundError,
-// ThrottleError, RequestTooLargeError, or the context's when it ends
-// before the invocation starts.
+// ThrottleError, RequestTooLargeError, ErrClosed, or the context's when it
+// ends before the invocation starts.
 func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 	version := req.Qualifier
 	if version == "" {
@@ -585,61 +585,15 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 		return nil, &RequestTooLargeError{Size: len(req.Payload)}
 	}
 	e.mu.Lock()
-	p := e.pools[key{req.FunctionName, version}]
-	if e.closed {
-		e.mu.Unlock()
-		return nil, ErrClosed
+	defer e.mu.Unlock()
+	p, held, err := e.acquireLocked(ctx, req, version)
+	if err != nil {
+		return nil, err
 	}
-	if p == nil {
-		e.mu.Unlock()
-		return nil, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
-	}
-	f := p.fun
-	held, ok := e.tryAcquireLocked(f)
-	if !ok {
-		if !req.Wait {
-			p.fig.Throttles++
-			reason := "ConcurrentInvocationLimitExceeded"
-			if f.limit >= 0 {
-				reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
-			}
-			e.notifyLocked()
-			e.mu.Unlock()
-			return nil, &ThrottleError{Reason: reason}
-		}
-		w := &waiter{ch: make(chan struct{}), pool: p}
-		if f.limit >= 0 {
-			f.waiters = append(f.waiters, w)
-		} else {
-			e.unreservedWaiters = append(e.unreservedWaiters, w)
-		}
-		e.notifyLocked()
-		e.mu.Unlock()
-		select {
-		case <-w.ch:
-		case <-ctx.Done():
-		}
-		e.mu.Lock()
-		if !w.granted {
-			if w.err != nil {
-				e.mu.Unlock()
-				return nil, w.err
-			}
-			f.waiters = removeWaiter(f.waiters, w)
-			e.unreservedWaiters = removeWaiter(e.unreservedWaiters, w)
-			e.notifyLocked()
-			e.mu.Unlock()
-			return nil, ctx.Err()
-		}
-		held = w.slot
-	}
-	if p.removed {
+	defer func() {
 		e.releaseLocked(held)
 		e.notifyLocked()
-		e.mu.Unlock()
-		return nil, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
-	}
-	// The slot is held from here on.
+	}()
 	inv := runtime.Invocation{
 		RequestID:          e.cfg.IDs.UUID(),
 		Payload:            req.Payload,
@@ -651,7 +605,74 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 	if inv.TraceID == "" {
 		inv.TraceID = fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", e.cfg.Clock.Now().Unix(), e.cfg.IDs.Hex(12), e.cfg.IDs.Hex(8))
 	}
+	res, err := e.runLocked(ctx, p, inv)
+	if err != nil {
+		return nil, err
+	}
+	p.fig.Invocations++
+	if res.FunctionError != "" {
+		p.fig.Errors++
+	}
+	if res.Status == "timeout" {
+		p.fig.Timeouts++
+	}
+	return &Response{Result: res, RequestID: inv.RequestID, ExecutedVersion: version}, nil
+}
+
+// acquireLocked finds the function version and takes a concurrency slot
+// for it, throttling or, with req.Wait, queueing (the lock is released
+// while queued).
+func (e *Engine) acquireLocked(ctx context.Context, req Request, version string) (*pool, slot, error) {
+	if e.closed {
+		return nil, slot{}, ErrClosed
+	}
+	p := e.pools[key{req.FunctionName, version}]
+	if p == nil {
+		return nil, slot{}, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
+	}
+	f := p.fun
+	if held, ok := e.tryAcquireLocked(f); ok {
+		return p, held, nil
+	}
+	if !req.Wait {
+		p.fig.Throttles++
+		e.notifyLocked()
+		if f.limit >= 0 {
+			return nil, slot{}, &ThrottleError{Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
+		}
+		return nil, slot{}, &ThrottleError{Reason: "ConcurrentInvocationLimitExceeded"}
+	}
+	w := &waiter{ch: make(chan struct{}), pool: p}
+	if f.limit >= 0 {
+		f.waiters = append(f.waiters, w)
+	} else {
+		e.unreservedWaiters = append(e.unreservedWaiters, w)
+	}
 	e.notifyLocked()
+	e.mu.Unlock()
+	select {
+	case <-w.ch:
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	switch {
+	case w.granted && p.removed:
+		e.releaseLocked(w.slot)
+		return nil, slot{}, &NotFoundError{ARN: e.functionARN(req.FunctionName, req.Qualifier)}
+	case w.granted:
+		return p, w.slot, nil
+	case w.err != nil:
+		return nil, slot{}, w.err
+	}
+	f.waiters = removeWaiter(f.waiters, w)
+	e.unreservedWaiters = removeWaiter(e.unreservedWaiters, w)
+	e.notifyLocked()
+	return nil, slot{}, ctx.Err()
+}
+
+// runLocked runs inv on a warm environment of p or, failing that, a new
+// one. The lock is released while the environment works.
+func (e *Engine) runLocked(ctx context.Context, p *pool, inv runtime.Invocation) (runtime.Result, error) {
 	for attempt := 1; ; attempt++ {
 		inst, gen := e.popIdleLocked(p)
 		if inst == nil {
@@ -663,67 +684,39 @@ func (e *Engine) Invoke(ctx context.Context, req Request) (*Response, error) {
 			started, err := e.start(ctx, fn)
 			e.mu.Lock()
 			p.fig.Starting--
-			if err != nil {
-				e.releaseLocked(held)
-				var ie *runtime.InitError
-				if ctx.Err() != nil {
-					e.notifyLocked()
-					e.mu.Unlock()
-					return nil, ctx.Err()
-				}
-				if errors.As(err, &ie) {
-					p.fig.Invocations++
-					p.fig.Errors++
-					e.notifyLocked()
-					e.mu.Unlock()
-					return &Response{Result: ie.Result(inv.RequestID), RequestID: inv.RequestID, ExecutedVersion: version}, nil
-				}
-				e.notifyLocked()
-				e.mu.Unlock()
-				return nil, err
+			var ie *runtime.InitError
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return runtime.Result{}, ctx.Err()
+			case errors.As(err, &ie):
+				return ie.Result(inv.RequestID), nil
+			case err != nil:
+				return runtime.Result{}, err
 			}
 			inst, gen = started, g
 			p.all[inst] = gen
 			if e.closed {
-				delete(p.all, inst)
-				e.releaseLocked(held)
-				e.mu.Unlock()
-				inst.Stop()
-				return nil, ErrClosed
+				e.retireLocked(p, inst)
+				return runtime.Result{}, ErrClosed
 			}
 		}
 		e.mu.Unlock()
 		res, err := inst.Invoke(ctx, inv)
 		e.mu.Lock()
-		if errors.Is(err, runtime.ErrNotDelivered) || errors.Is(err, runtime.ErrBusy) {
+		switch {
+		case errors.Is(err, runtime.ErrNotDelivered) || errors.Is(err, runtime.ErrBusy):
+			// The environment ended between invocations: try another.
 			e.retireLocked(p, inst)
-			if attempt < maxAttempts {
-				continue // the environment ended between invocations: start another
+			if attempt == maxAttempts {
+				return runtime.Result{}, fmt.Errorf("invoke %s: %d environments in a row ended before taking the invocation: %w", p.key.name, attempt, err)
 			}
-			e.releaseLocked(held)
-			e.notifyLocked()
-			e.mu.Unlock()
-			return nil, fmt.Errorf("invoke %s: %d environments in a row ended before taking the invocation: %w", req.FunctionName, attempt, err)
-		}
-		if err != nil {
+		case err != nil:
 			e.keepOrRetireLocked(p, inst, gen)
-			e.releaseLocked(held)
-			e.notifyLocked()
-			e.mu.Unlock()
-			return nil, err
+			return runtime.Result{}, err
+		default:
+			e.keepOrRetireLocked(p, inst, gen)
+			return res, nil
 		}
-		p.fig.Invocations++
-		if res.FunctionError != "" {
-			p.fig.Errors++
-		}
-		if res.Status == "timeout" {
-			p.fig.Timeouts++
-		}
-		e.keepOrRetireLocked(p, inst, gen)
-		e.releaseLocked(held)
-		e.notifyLocked()
-		e.mu.Unlock()
-		return &Response{Result: res, RequestID: inv.RequestID, ExecutedVersion: version}, nil
 	}
 }
 
