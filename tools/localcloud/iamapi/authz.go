@@ -190,6 +190,9 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Session,
 	if name == "" {
 		name = "localcloud"
 	}
+	if len(name) < 2 || len(name) > 64 || !nameRE.MatchString(name) {
+		return nil, errValidation(name, "roleSessionName", "Member must satisfy regular expression pattern: "+namePattern)
+	}
 	now := s.cfg.Clock.Now()
 	sess := &sessionRecord{
 		AccessKeyID: "ASIA" + base32ID(s.randomBytes(16))[:16],

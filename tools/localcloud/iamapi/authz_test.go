@@ -201,6 +201,16 @@ func TestSessionCredentialsSignRequests(t *testing.T) {
 	}
 }
 
+func TestSessionNameValidated(t *testing.T) {
+	e := startEnv(t, "")
+	arn := createRole(t, e.client(), "fn", lambdaTrust)
+	for _, name := range []string{"a/b", "x", strings.Repeat("n", 65)} {
+		if _, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: arn, Service: "lambda.amazonaws.com", SessionName: name}); err == nil {
+			t.Errorf("session name %q accepted", name)
+		}
+	}
+}
+
 func TestSessionDurationCappedByRole(t *testing.T) {
 	e := startEnv(t, "")
 	arn := createRole(t, e.client(), "fn", lambdaTrust)
