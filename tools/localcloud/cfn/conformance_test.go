@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/cfn"
 	"github.com/orderflow/orderflow/tools/localcloud/cfn/provision"
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
+	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
@@ -36,6 +38,7 @@ type env struct {
 	queues *sqs.Service
 	topics *sns.Service
 	groups *logs.Service
+	tables *dynamodb.Service
 	store  *store.Bolt
 	url    string
 	reg    *provision.Registry
@@ -85,7 +88,11 @@ func start(t *testing.T, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: groups})
+	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: clk, IDs: idSource, Account: "000000000000", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: groups, Tables: tables})
 	for _, s := range opts.extra {
 		reg.Register(s)
 	}
@@ -97,6 +104,7 @@ func start(t *testing.T, opts envOptions) *env {
 	srv.Register(queues.Descriptor())
 	srv.Register(topics.Descriptor())
 	srv.Register(groups.Descriptor())
+	srv.Register(tables.Descriptor())
 	srv.Register(svc.Descriptor())
 	hs.Start()
 	stopped := false
@@ -115,7 +123,7 @@ func start(t *testing.T, opts envOptions) *env {
 	}
 	t.Cleanup(stop)
 	return &env{cf: cloudformation.NewFromConfig(localcloudtest.Config(url, "test", "test")), svc: svc, queues: queues,
-		topics: topics, groups: groups, store: st, url: url, reg: reg, stop: stop}
+		topics: topics, groups: groups, tables: tables, store: st, url: url, reg: reg, stop: stop}
 }
 
 func wantAPIError(t *testing.T, err error, code, msgPart string) {
@@ -656,10 +664,14 @@ func TestExportsAndImports(t *testing.T) {
 	if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("exporter")}); err != nil {
 		t.Fatal(err)
 	}
+	// (AWS returns the stack to its previous status with the reason.)
 	s := e.waitStack(t, "exporter")
-	if s.StackStatus != types.StackStatusDeleteFailed ||
-		!strings.Contains(aws.ToString(s.StackStatusReason), "Export shared-queue-arn cannot be deleted as it is in use by importer") {
+	if s.StackStatus != types.StackStatusCreateComplete ||
+		aws.ToString(s.StackStatusReason) != "Export shared-queue-arn cannot be deleted as it is in use by importer" {
 		t.Fatalf("delete exporter: %s %q", s.StackStatus, aws.ToString(s.StackStatusReason))
+	}
+	if evs := e.events(t, "exporter"); evs[1].ResourceStatus != types.ResourceStatusDeleteInProgress {
+		t.Fatalf("events before the refusal: %s", evs[1].ResourceStatus)
 	}
 	if !e.queueExists(e.url + "/000000000000/shared") {
 		t.Fatal("the exported queue was deleted")
@@ -670,6 +682,13 @@ func TestExportsAndImports(t *testing.T) {
 	if r := e.stackReason(t, "exporter", types.ResourceStatusUpdateRollbackInProgress); s.StackStatus != types.StackStatusUpdateRollbackComplete ||
 		r != "Export shared-queue-name cannot be deleted as it is in use by importer" {
 		t.Fatalf("removing an export in use: %s %q", s.StackStatus, r)
+	}
+	// ...nor changed.
+	changedValue := strings.Replace(exporter, "Value: !GetAtt Queue.QueueName", "Value: !Sub \"${Queue.QueueName}-v2\"", 1)
+	_, s = e.deploy(t, "exporter", changedValue, types.ChangeSetTypeUpdate, nil)
+	if r := e.stackReason(t, "exporter", types.ResourceStatusUpdateRollbackInProgress); s.StackStatus != types.StackStatusUpdateRollbackComplete ||
+		r != "Export shared-queue-name cannot be updated as it is in use by importer" {
+		t.Fatalf("changing an export in use: %s %q", s.StackStatus, r)
 	}
 	// A second stack cannot export the same name.
 	dup := strings.Replace(exporter, "QueueName: shared", "QueueName: other", 1)
@@ -804,4 +823,95 @@ func TestRestartRollsBackInterruptedCreate(t *testing.T) {
 	if err != nil || len(list.QueueURLs) != 0 {
 		t.Fatalf("queue left after the interrupted create was rolled back: %v %v", list.QueueURLs, err)
 	}
+}
+
+const tableStack = `
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub "orders-${Stage}"
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: orderID, AttributeType: S}]
+      KeySchema: [{AttributeName: orderID, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+Outputs:
+  StreamArn:
+    Value: !GetAtt Orders.StreamArn
+    Export: {Name: !Sub "orders-${Stage}-stream-arn"}
+`
+
+const streamUser = `
+Resources:
+  Failures:
+    Type: AWS::SQS::Queue
+    Properties:
+      Tags:
+        - Key: source
+          Value: !ImportValue orders-dev-stream-arn
+`
+
+func TestDynamoDBTableStack(t *testing.T) {
+	e := start(t, envOptions{})
+	ctx := context.Background()
+	_, created := e.deploy(t, "tables", tableStack, types.ChangeSetTypeCreate, nil)
+	if created.StackStatus != types.StackStatusCreateComplete {
+		t.Fatalf("create: %s", created.StackStatus)
+	}
+	arn := outputsOf(created)["StreamArn"]
+	if !strings.HasPrefix(arn, "arn:aws:dynamodb:us-east-1:000000000000:table/orders-dev/stream/") {
+		t.Fatalf("stream ARN output = %q", arn)
+	}
+	if _, s := e.deploy(t, "consumer", streamUser, types.ChangeSetTypeCreate, nil); s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatalf("consumer: %s", s.StackStatus)
+	}
+	// A new key schema needs a new table, which a custom name forbids:
+	// the update is refused and rolled back.
+	rekeyed := strings.ReplaceAll(tableStack, "AttributeName: orderID", "AttributeName: id")
+	cs, s := e.deploy(t, "tables", rekeyed, types.ChangeSetTypeUpdate, nil)
+	if cs.Changes[0].ResourceChange.Replacement != types.ReplacementTrue || s.StackStatus != types.StackStatusUpdateRollbackComplete {
+		t.Fatalf("key schema change: %+v %s", cs.Changes[0].ResourceChange, s.StackStatus)
+	}
+	// The table class is changed in place.
+	classed := strings.Replace(tableStack, "KeySchema: [{AttributeName: orderID, KeyType: HASH}]",
+		"KeySchema: [{AttributeName: orderID, KeyType: HASH}]\n      TableClass: STANDARD", 1)
+	cs = e.changeSet(t, "tables", classed, types.ChangeSetTypeUpdate, nil)
+	if cs.Status != types.ChangeSetStatusCreateComplete || cs.Changes[0].ResourceChange.Replacement != types.ReplacementFalse {
+		t.Fatalf("table class change: %s %+v", cs.Status, cs.Changes)
+	}
+	if _, err := e.cf.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: cs.ChangeSetId}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"consumer", "tables"} {
+		st := e.waitStack(t, name)
+		if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if s := e.waitStack(t, aws.ToString(st.StackId)); s.StackStatus != types.StackStatusDeleteComplete {
+			t.Fatalf("delete %s: %s", name, s.StackStatus)
+		}
+	}
+	if _, err := e.tables.DescribeTable(ctx, &dynamodb.TableNameInput{TableName: "orders-dev"}); err == nil {
+		t.Fatal("table left after delete")
+	}
+}
+
+// The repository's templates use types localcloud cannot provision yet:
+// the change set is refused with every such type and resource named.
+func TestInfraTemplatesNameMissingProviders(t *testing.T) {
+	e := start(t, envOptions{})
+	body, err := os.ReadFile(filepath.Join("..", "..", "..", "infra-cfn", "ingest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.cf.CreateChangeSet(context.Background(), &cloudformation.CreateChangeSetInput{StackName: aws.String("orderflow-dev-ingest"),
+		ChangeSetName: aws.String("c1"), ChangeSetType: types.ChangeSetTypeCreate, TemplateBody: aws.String(string(body)),
+		Capabilities: []types.Capability{types.CapabilityCapabilityIam},
+		Parameters: []types.Parameter{{ParameterKey: aws.String("ArtifactBucket"), ParameterValue: aws.String("b")},
+			{ParameterKey: aws.String("IngestCodeKey"), ParameterValue: aws.String("k")}}})
+	wantAPIError(t, err, "ValidationError", "AWS::IAM::Role (ApiGatewaySqsRole, IngestFunctionRole)")
+	wantAPIError(t, err, "ValidationError", "AWS::Lambda::Function (IngestFunction)")
 }

@@ -288,10 +288,10 @@ func (s *Service) checkExportsLocked(st *stackRecord, outputs []outputRecord) st
 		}
 		v, kept := next[o.ExportName]
 		if !kept {
-			return fmt.Sprintf("Export %s cannot be deleted as it is in use by %s", o.ExportName, strings.Join(users, ", "))
+			return fmt.Sprintf("Export %s cannot be deleted as it is in use by %s", o.ExportName, strings.Join(users, " and "))
 		}
 		if v != o.Value {
-			return fmt.Sprintf("Cannot update export %s as it is in use by %s", o.ExportName, strings.Join(users, ", "))
+			return fmt.Sprintf("Export %s cannot be updated as it is in use by %s", o.ExportName, strings.Join(users, " and "))
 		}
 	}
 	return ""

@@ -215,7 +215,7 @@ func (s *Service) ListImports(_ context.Context, in *ListImportsInput) (*ListImp
 
 // DeleteStack deletes a stack in the background; deleting a stack that
 // does not exist succeeds, as in AWS. A stack whose exports other stacks
-// import ends in DELETE_FAILED saying which.
+// import goes back to its previous status, the reason naming them.
 func (s *Service) DeleteStack(ctx context.Context, in *DeleteStackInput) (*Empty, error) {
 	if in.StackName == "" {
 		return nil, errValidation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
@@ -236,18 +236,21 @@ func (s *Service) DeleteStack(ctx context.Context, in *DeleteStackInput) (*Empty
 		st.Endpoint = call.Endpoint
 	}
 	st.Principal = s.principalOf(ctx)
+	before := st.Status
 	st.Op = &opRecord{Kind: "DELETE"}
 	if err := s.setStatusLocked(st, statusDeleteInProgress, "User Initiated"); err != nil {
 		return nil, err
 	}
+	// As in AWS, a stack whose exports are imported is not deleted: it
+	// returns to its previous status with a reason naming the importers.
 	for _, o := range st.Outputs {
 		if o.ExportName == "" {
 			continue
 		}
 		if users := without(s.importersLocked(o.ExportName), st.Name); len(users) > 0 {
 			st.Op = nil
-			reason := "Export " + o.ExportName + " cannot be deleted as it is in use by " + strings.Join(users, ", ")
-			if err := s.setStatusLocked(st, statusDeleteFailed, reason); err != nil {
+			reason := "Export " + o.ExportName + " cannot be deleted as it is in use by " + strings.Join(users, " and ")
+			if err := s.setStatusLocked(st, before, reason); err != nil {
 				return nil, err
 			}
 			return &Empty{}, nil

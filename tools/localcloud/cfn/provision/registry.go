@@ -13,29 +13,10 @@ type Services struct {
 // every other type the orderflow templates use (known, not available yet).
 func Defaults(s Services) *Registry {
 	r := NewRegistry()
-	var queues QueueAPI
-	if s.Queues != nil {
-		queues = s.Queues
+	for _, spec := range []Spec{queueSpec(s.Queues), queuePolicySpec(s.Queues), topicSpec(s.Topics), subscriptionSpec(s.Topics),
+		topicPolicySpec(s.Topics), logGroupSpec(s.LogGroups), tableSpec(s.Tables)} {
+		r.Register(spec)
 	}
-	r.Register(queueSpec(queues))
-	r.Register(queuePolicySpec(queues))
-	var topics TopicAPI
-	if s.Topics != nil {
-		topics = s.Topics
-	}
-	r.Register(topicSpec(topics))
-	r.Register(subscriptionSpec(topics))
-	r.Register(topicPolicySpec(topics))
-	var groups LogGroupAPI
-	if s.LogGroups != nil {
-		groups = s.LogGroups
-	}
-	r.Register(logGroupSpec(groups))
-	var tables TableAPI
-	if s.Tables != nil {
-		tables = s.Tables
-	}
-	r.Register(tableSpec(tables))
 	for _, k := range known {
 		r.Register(k)
 	}
