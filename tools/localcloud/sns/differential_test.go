@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -18,38 +14,10 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 )
 
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin := localcloudtest.RequireTool(t, "moto_server")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if i > 600 {
-			t.Fatalf("moto_server did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestDifferentialMoto runs the same SNS calls against localcloud and
 // moto_server and compares the error codes and shapes a client sees.
 func TestDifferentialMoto(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := localcloudtest.StartMoto(t)
 	env := localcloudtest.Start(t)
 	ctx := context.Background()
 	code := func(err error) string {

@@ -3,12 +3,9 @@ package sqs_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -43,36 +40,6 @@ func noopSQS(b *testing.B) string {
 	return srv.URL
 }
 
-// motoSQS starts moto_server on a free loopback port, if installed.
-func motoSQS(b testing.TB) string {
-	b.Helper()
-	bin := localcloudtest.RequireTool(b, "moto_server")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("moto_server did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // BenchmarkSQS measures SendMessage, ReceiveMessage and DeleteMessage
 // through aws-sdk-go-v2 over real HTTP against localcloud (durable store),
 // a no-op HTTP server (the ceiling) and moto_server (when installed), all
@@ -85,7 +52,7 @@ func BenchmarkSQS(b *testing.B) {
 		{"localcloud", func(b *testing.B) string { return localcloudtest.Start(b).URL }},
 		{"localcloud-nofsync", func(b *testing.B) string { return localcloudtest.Start(b, localcloudtest.Options{NoFsync: true}).URL }},
 		{"noop", noopSQS},
-		{"moto", func(b *testing.B) string { return motoSQS(b) }},
+		{"moto", func(b *testing.B) string { return localcloudtest.StartMoto(b) }},
 	}
 	for _, target := range targets {
 		b.Run(target.name, func(b *testing.B) {

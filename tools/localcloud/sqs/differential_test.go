@@ -18,7 +18,7 @@ import (
 // moto_server and compares what a client can observe: error codes, MD5s
 // and message shapes.
 func TestDifferentialMoto(t *testing.T) {
-	motoURL := motoSQS(t)
+	motoURL := localcloudtest.StartMoto(t)
 	env := localcloudtest.Start(t)
 	clients := map[string]*sqs.Client{
 		"localcloud": sqs.NewFromConfig(env.Config()),
