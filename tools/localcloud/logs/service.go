@@ -348,14 +348,14 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *LogGroupNameInput) (*E
 	}
 	delete(s.groups, in.LogGroupName)
 	g.deleted = true
-	streams := make([]*stream, 0, len(g.streams))
+	recs := make([]streamRecord, 0, len(g.streams))
 	for _, st := range g.streams {
 		st.deleted = true
-		streams = append(streams, st)
+		recs = append(recs, st.rec)
 	}
 	done := s.cfg.Store.Enqueue(func(tx store.Tx) error {
-		for _, st := range streams {
-			if err := deleteStreamData(tx, st.rec); err != nil {
+		for _, rec := range recs {
+			if err := deleteStreamData(tx, rec); err != nil {
 				return err
 			}
 		}

@@ -534,7 +534,9 @@ func TestLogsReachTheFunctionsStream(t *testing.T) {
 	}
 	idx("hello\n")
 	idx("world\n")
-	idx("init: ready\n")
+	if init, ready := idx("INIT_START Runtime Version: provided:al2023\n"), idx("init: ready\n"); init > ready || init > start {
+		t.Fatalf("INIT_START at %d, after the function's init output (%d) or START (%d)", init, ready, start)
+	}
 	re := regexp.MustCompile(`^REPORT RequestId: ` + r.RequestID + `\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 192 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t\n$`)
 	if !re.MatchString(lines[report].Message) {
 		t.Fatalf("REPORT line %q", lines[report].Message)

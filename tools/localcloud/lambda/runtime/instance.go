@@ -194,6 +194,9 @@ func Start(ctx context.Context, spec Spec) (*Instance, error) {
 	i.cmd.Env = i.environment()
 	i.cmd.Stdout, i.cmd.Stderr = pw, pw
 	setProcessGroup(i.cmd)
+	if spec.Runtime != "" {
+		i.ship.add("INIT_START Runtime Version: " + strings.Replace(spec.Runtime, ".", ":", 1) + "\n")
+	}
 	i.started = spec.Clock.Now()
 	if err := i.cmd.Start(); err != nil {
 		_ = pw.Close()
