@@ -628,17 +628,17 @@ func (s *Service) schedulePurge() {
 		return
 	}
 	s.timer = s.cfg.Clock.AfterFunc(s.cfg.PurgeInterval, func() {
-		if err := s.Purge(); err != nil {
+		if err := s.purge(); err != nil {
 			s.cfg.Logger.Error("purge expired log events", "err", err)
 		}
 		s.schedulePurge()
 	})
 }
 
-// Purge deletes, from memory and the store, every minute of events that
+// purge deletes, from memory and the store, every minute of events that
 // lies wholly before its group's retention, then wakes Changed. It runs
 // every PurgeInterval on the clock.
-func (s *Service) Purge() error {
+func (s *Service) purge() error {
 	now := s.now()
 	s.mu.RLock()
 	groups := make([]*group, 0, len(s.groups))
