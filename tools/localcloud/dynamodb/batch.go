@@ -7,7 +7,6 @@ import (
 
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/attr"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/expr"
-	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
 // Batch and transaction limits.
@@ -46,9 +45,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (
 		if err != nil {
 			return nil, err
 		}
-		t.mu.RLock()
-		v := t.view
-		t.mu.RUnlock()
+		v := t.current()
 		if len(in.RequestItems[name]) == 0 {
 			return nil, errValidation("1 validation error detected: Value '[]' at 'requestItems.%s.member' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
 		}
@@ -97,13 +94,7 @@ func (s *Service) BatchGetItem(ctx context.Context, in *BatchGetItemInput) (*Bat
 	if len(in.RequestItems) == 0 {
 		return nil, errValidation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
-	type get struct {
-		table string
-		v     *view
-		key   []byte
-		proj  *expr.Projection
-	}
-	var gets []get
+	var gets []itemGet
 	total := 0
 	for name, ka := range in.RequestItems {
 		if ka == nil || len(ka.Keys) == 0 {
@@ -117,18 +108,10 @@ func (s *Service) BatchGetItem(ctx context.Context, in *BatchGetItemInput) (*Bat
 		if err != nil {
 			return nil, err
 		}
-		t.mu.RLock()
-		v := t.view
-		t.mu.RUnlock()
-		if err := expr.ValidatePlaceholders(ka.ExpressionAttributeNames, nil); err != nil {
-			return nil, wire(err)
-		}
-		proj, used, err := projectionFor(ka.ProjectionExpression, ka.AttributesToGet, ka.ExpressionAttributeNames)
+		v := t.current()
+		proj, err := readProjection(ka.ProjectionExpression, ka.AttributesToGet, ka.ExpressionAttributeNames)
 		if err != nil {
 			return nil, err
-		}
-		if err := expr.CheckUnused(ka.ExpressionAttributeNames, nil, used...); err != nil {
-			return nil, wire(err)
 		}
 		seen := map[string]bool{}
 		for _, raw := range ka.Keys {
@@ -144,35 +127,21 @@ func (s *Service) BatchGetItem(ctx context.Context, in *BatchGetItemInput) (*Bat
 				return nil, errDuplicateKeys()
 			}
 			seen[string(k)] = true
-			gets = append(gets, get{table: name, v: v, key: k, proj: proj})
+			gets = append(gets, itemGet{table: name, v: v, key: k, proj: proj})
 		}
 	}
 	out := &BatchGetItemOutput{Responses: map[string][]attr.Item{}, UnprocessedKeys: map[string]*KeysAndAttributes{}}
 	for name := range in.RequestItems {
 		out.Responses[name] = []attr.Item{}
 	}
-	err := s.cfg.Store.View(func(tx store.Tx) error {
-		for _, g := range gets {
-			if tx.Get(bucketLive, []byte(g.v.id)) == nil {
-				return errTableNotFound()
-			}
-			raw := tx.Get(bucketItems, g.key)
-			if raw == nil {
-				continue
-			}
-			item, err := decodeItem(raw)
-			if err != nil {
-				return err
-			}
-			if g.proj != nil {
-				item = g.proj.Apply(item)
-			}
-			out.Responses[g.table] = append(out.Responses[g.table], item)
-		}
-		return nil
-	})
+	items, _, err := s.getItems(gets)
 	if err != nil {
 		return nil, err
+	}
+	for i, item := range items {
+		if item != nil {
+			out.Responses[gets[i].table] = append(out.Responses[gets[i].table], item)
+		}
 	}
 	return out, nil
 }
@@ -212,9 +181,7 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *TransactWriteItems
 		if err != nil {
 			return nil, err
 		}
-		t.mu.RLock()
-		v := t.view
-		t.mu.RUnlock()
+		v := t.current()
 		m.t = t
 		if err := checkReturnOnFailure(a.ReturnValuesOnConditionCheckFailure); err != nil {
 			return nil, err
@@ -290,12 +257,7 @@ func (s *Service) TransactGetItems(ctx context.Context, in *TransactGetItemsInpu
 	if len(in.TransactItems) > maxTransact {
 		return nil, errValidation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
-	type get struct {
-		v    *view
-		key  []byte
-		proj *expr.Projection
-	}
-	gets := make([]get, len(in.TransactItems))
+	gets := make([]itemGet, len(in.TransactItems))
 	seen := map[string]bool{}
 	for i, ti := range in.TransactItems {
 		g := ti.Get
@@ -306,9 +268,7 @@ func (s *Service) TransactGetItems(ctx context.Context, in *TransactGetItemsInpu
 		if err != nil {
 			return nil, err
 		}
-		t.mu.RLock()
-		v := t.view
-		t.mu.RUnlock()
+		v := t.current()
 		key, err := parseItemParam(g.Key, "key")
 		if err != nil {
 			return nil, err
@@ -321,41 +281,19 @@ func (s *Service) TransactGetItems(ctx context.Context, in *TransactGetItemsInpu
 			return nil, errValidation("Transaction request cannot include multiple operations on one item")
 		}
 		seen[string(k)] = true
-		if err := expr.ValidatePlaceholders(g.ExpressionAttributeNames, nil); err != nil {
-			return nil, wire(err)
-		}
-		proj, used, err := projectionFor(g.ProjectionExpression, nil, g.ExpressionAttributeNames)
+		proj, err := readProjection(g.ProjectionExpression, nil, g.ExpressionAttributeNames)
 		if err != nil {
 			return nil, err
 		}
-		if err := expr.CheckUnused(g.ExpressionAttributeNames, nil, used...); err != nil {
-			return nil, wire(err)
-		}
-		gets[i] = get{v: v, key: k, proj: proj}
+		gets[i] = itemGet{table: g.TableName, v: v, key: k, proj: proj}
 	}
-	out := &TransactGetItemsOutput{Responses: make([]ItemResponse, len(gets))}
-	err := s.cfg.Store.View(func(tx store.Tx) error {
-		for i, g := range gets {
-			if tx.Get(bucketLive, []byte(g.v.id)) == nil {
-				return errTableNotFound()
-			}
-			raw := tx.Get(bucketItems, g.key)
-			if raw == nil {
-				continue
-			}
-			item, err := decodeItem(raw)
-			if err != nil {
-				return err
-			}
-			if g.proj != nil {
-				item = g.proj.Apply(item)
-			}
-			out.Responses[i].Item = item
-		}
-		return nil
-	})
+	items, _, err := s.getItems(gets)
 	if err != nil {
 		return nil, err
+	}
+	out := &TransactGetItemsOutput{Responses: make([]ItemResponse, len(gets))}
+	for i, item := range items {
+		out.Responses[i].Item = item
 	}
 	return out, nil
 }

@@ -49,6 +49,58 @@ func projectionFor(pe *string, toGet []string, names map[string]string) (*expr.P
 	return p, nil, nil
 }
 
+// readProjection parses the projection of a read that takes only
+// ExpressionAttributeNames (GetItem, BatchGetItem, TransactGetItems).
+func readProjection(pe *string, toGet []string, names map[string]string) (*expr.Projection, error) {
+	if err := expr.ValidatePlaceholders(names, nil); err != nil {
+		return nil, wire(err)
+	}
+	proj, used, err := projectionFor(pe, toGet, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := expr.CheckUnused(names, nil, used...); err != nil {
+		return nil, wire(err)
+	}
+	return proj, nil
+}
+
+// itemGet is one item to read by key.
+type itemGet struct {
+	table string
+	v     *view
+	key   []byte
+	proj  *expr.Projection
+}
+
+// getItems reads items by key in one consistent view; a missing item is
+// nil. size is the stored size of the items found.
+func (s *Service) getItems(gets []itemGet) (items []attr.Item, size int, err error) {
+	items = make([]attr.Item, len(gets))
+	err = s.cfg.Store.View(func(tx store.Tx) error {
+		for i, g := range gets {
+			if tx.Get(bucketLive, []byte(g.v.id)) == nil {
+				return errTableNotFound()
+			}
+			raw := tx.Get(bucketItems, g.key)
+			if raw == nil {
+				continue
+			}
+			item, err := decodeItem(raw)
+			if err != nil {
+				return fmt.Errorf("stored item %x: %w", g.key, err)
+			}
+			size += storedSize(raw)
+			if g.proj != nil {
+				item = g.proj.Apply(item)
+			}
+			items[i] = item
+		}
+		return nil
+	})
+	return items, size, err
+}
+
 func readUnits(size int, consistent bool) float64 {
 	u := float64(max(1, (size+4095)/4096))
 	if !consistent {
@@ -67,43 +119,20 @@ func (s *Service) GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput
 	if err != nil {
 		return nil, err
 	}
-	if err := expr.ValidatePlaceholders(in.ExpressionAttributeNames, nil); err != nil {
-		return nil, wire(err)
-	}
-	proj, used, err := projectionFor(in.ProjectionExpression, in.AttributesToGet, in.ExpressionAttributeNames)
+	proj, err := readProjection(in.ProjectionExpression, in.AttributesToGet, in.ExpressionAttributeNames)
 	if err != nil {
 		return nil, err
 	}
-	if err := expr.CheckUnused(in.ExpressionAttributeNames, nil, used...); err != nil {
-		return nil, wire(err)
-	}
-	t.mu.RLock()
-	v := t.view
-	t.mu.RUnlock()
+	v := t.current()
 	k, err := v.keyFromParam(key)
 	if err != nil {
 		return nil, err
 	}
-	var item attr.Item
-	size := 0
-	err = s.cfg.Store.View(func(tx store.Tx) error {
-		if tx.Get(bucketLive, []byte(v.id)) == nil {
-			return errTableNotFound()
-		}
-		raw := tx.Get(bucketItems, k)
-		if raw == nil {
-			return nil
-		}
-		size = storedSize(raw)
-		item, err = decodeItem(raw)
-		return err
-	})
+	items, size, err := s.getItems([]itemGet{{table: v.name, v: v, key: k, proj: proj}})
 	if err != nil {
 		return nil, err
 	}
-	if item != nil && proj != nil {
-		item = proj.Apply(item)
-	}
+	item := items[0]
 	consistent := in.ConsistentRead != nil && *in.ConsistentRead
 	return &GetItemOutput{Item: item, ConsumedCapacity: capacity(in.ReturnConsumedCapacity, v.name, readUnits(size, consistent))}, nil
 }
@@ -171,9 +200,7 @@ func (s *Service) prepareRead(in *QueryInput, query bool) (*scanPlan, *condition
 	if err != nil {
 		return nil, nil, err
 	}
-	t.mu.RLock()
-	v := t.view
-	t.mu.RUnlock()
+	v := t.current()
 	p := &scanPlan{v: v, bucket: bucketItems, prefix: v.prefix}
 	if in.IndexName != nil {
 		p.ix = v.index(*in.IndexName)

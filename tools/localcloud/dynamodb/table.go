@@ -76,6 +76,13 @@ type index struct {
 	prefix []byte
 }
 
+// current returns the table's view as it is now.
+func (t *table) current() *view {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.view
+}
+
 func newTable(rec tableRecord, arn string) (*table, error) {
 	t := &table{rec: rec}
 	v, err := buildView(rec)
@@ -275,6 +282,18 @@ func validateStreamSpec(sp *StreamSpecification) error {
 	return nil
 }
 
+// claimIndexName checks an index name and that no other index has it.
+func claimIndexName(name, member string, names map[string]bool) error {
+	if name == "" {
+		return errNull(member + ".indexName")
+	}
+	if names[name] {
+		return errInvalid("Duplicate index name: %s", name)
+	}
+	names[name] = true
+	return nil
+}
+
 func validateCreate(in *CreateTableInput) error {
 	if err := validateTableName(in.TableName, "tableName"); err != nil {
 		return err
@@ -313,13 +332,9 @@ func validateCreate(in *CreateTableInput) error {
 	}
 	for i, ix := range in.GlobalSecondaryIndexes {
 		member := fmt.Sprintf("globalSecondaryIndexes.%d.member", i+1)
-		if ix.IndexName == "" {
-			return errNull(member + ".indexName")
+		if err := claimIndexName(ix.IndexName, member, names); err != nil {
+			return err
 		}
-		if names[ix.IndexName] {
-			return errInvalid("Duplicate index name: %s", ix.IndexName)
-		}
-		names[ix.IndexName] = true
 		if err := validateKeySchema(ix.KeySchema, defs, used, member+".keySchema"); err != nil {
 			return err
 		}
@@ -335,13 +350,9 @@ func validateCreate(in *CreateTableInput) error {
 	}
 	for i, ix := range in.LocalSecondaryIndexes {
 		member := fmt.Sprintf("localSecondaryIndexes.%d.member", i+1)
-		if ix.IndexName == "" {
-			return errNull(member + ".indexName")
+		if err := claimIndexName(ix.IndexName, member, names); err != nil {
+			return err
 		}
-		if names[ix.IndexName] {
-			return errInvalid("Duplicate index name: %s", ix.IndexName)
-		}
-		names[ix.IndexName] = true
 		if len(in.KeySchema) != 2 {
 			return errInvalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
 		}

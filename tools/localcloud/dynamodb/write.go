@@ -369,6 +369,32 @@ func writeUnits(size int) float64 {
 	return float64(max(1, (size+1023)/1024))
 }
 
+// replaceCondition checks the members PutItem and DeleteItem share and
+// parses their condition.
+func replaceCondition(returnValues, onFailure string, expected json.RawMessage, cond *string, p exprParams) (*conditionSet, error) {
+	if returnValues != "" && returnValues != "NONE" && returnValues != "ALL_OLD" {
+		return nil, errValidation("ReturnValues can only be ALL_OLD or NONE")
+	}
+	if err := checkReturnOnFailure(onFailure); err != nil {
+		return nil, err
+	}
+	if cond != nil {
+		if err := rejectLegacy(expected, "Expected", "ConditionExpression"); err != nil {
+			return nil, err
+		}
+	} else if len(expected) > 0 && string(expected) != "null" {
+		return nil, errValidation("The Expected parameter is not supported by localcloud; use ConditionExpression")
+	}
+	cs, err := parseCondition(cond, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := cs.checkUnused(); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
 // PutItem writes an item, replacing any item with the same key.
 func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, error) {
 	t, err := s.lookup(in.TableName)
@@ -379,32 +405,14 @@ func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, e
 	if err != nil {
 		return nil, err
 	}
-	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, errValidation("ReturnValues can only be ALL_OLD or NONE")
-	}
-	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if in.ConditionExpression != nil {
-		if err := rejectLegacy(in.Expected, "Expected", "ConditionExpression"); err != nil {
-			return nil, err
-		}
-	} else if len(in.Expected) > 0 && string(in.Expected) != "null" {
-		return nil, errValidation("The Expected parameter is not supported by localcloud; use ConditionExpression")
-	}
-	cs, err := parseCondition(in.ConditionExpression, in.exprParams)
+	cs, err := replaceCondition(in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.Expected, in.ConditionExpression, in.exprParams)
 	if err != nil {
-		return nil, err
-	}
-	if err := cs.checkUnused(); err != nil {
 		return nil, err
 	}
 	if err := attr.CheckSize(item); err != nil {
 		return nil, wire(err)
 	}
-	t.mu.RLock()
-	key, err := t.view.keyFromItem(item)
-	t.mu.RUnlock()
+	key, err := t.current().keyFromItem(item)
 	if err != nil {
 		return nil, err
 	}
@@ -429,27 +437,11 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 	if err != nil {
 		return nil, err
 	}
-	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, errValidation("ReturnValues can only be ALL_OLD or NONE")
-	}
-	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if in.ConditionExpression != nil {
-		if err := rejectLegacy(in.Expected, "Expected", "ConditionExpression"); err != nil {
-			return nil, err
-		}
-	}
-	cs, err := parseCondition(in.ConditionExpression, in.exprParams)
+	cs, err := replaceCondition(in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.Expected, in.ConditionExpression, in.exprParams)
 	if err != nil {
 		return nil, err
 	}
-	if err := cs.checkUnused(); err != nil {
-		return nil, err
-	}
-	t.mu.RLock()
-	k, err := t.view.keyFromParam(key)
-	t.mu.RUnlock()
+	k, err := t.current().keyFromParam(key)
 	if err != nil {
 		return nil, err
 	}
@@ -503,9 +495,7 @@ func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOut
 	if err := cs.checkUnused(); err != nil {
 		return nil, err
 	}
-	t.mu.RLock()
-	v := t.view
-	t.mu.RUnlock()
+	v := t.current()
 	k, err := v.keyFromParam(key)
 	if err != nil {
 		return nil, err
