@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Store is the persistence interface shared by localcloud services.
@@ -75,6 +76,9 @@ func Open(dir string, opts ...Options) (*Bolt, error) {
 	path := filepath.Join(dir, "state.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType,
 		NoSync: o.NoFsync, NoFreelistSync: true, InitialMmapSize: 64 << 20})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: another process (a running localcloud?) holds it: %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
