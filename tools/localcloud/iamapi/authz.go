@@ -64,8 +64,10 @@ func (s *Service) Authorize(ctx context.Context, c Check) policy.Decision {
 	if !d.Allowed() {
 		level = slog.LevelInfo
 	}
-	s.cfg.Logger.Log(ctx, level, "iam decision", "principal", principalName(c), "action", c.Action,
-		"resource", c.Resource, "decision", d.String())
+	if s.cfg.Logger.Enabled(ctx, level) {
+		s.cfg.Logger.Log(ctx, level, "iam decision", "principal", principalName(c), "action", c.Action,
+			"resource", c.Resource, "decision", d.String())
+	}
 	return d
 }
 

@@ -222,3 +222,73 @@ func TestSessionDurationCappedByRole(t *testing.T) {
 		t.Fatalf("session lasts %v, beyond the role's MaxSessionDuration", d)
 	}
 }
+
+func TestBoundaryAndManagedDenyThroughAuthorize(t *testing.T) {
+	e := startEnv(t, "")
+	c := e.client()
+	boundary, err := c.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("only-sqs"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sqs:*","Resource":"*"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny, err := c.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("no-purge"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Sid":"NoPurge","Effect":"Deny","Action":"sqs:PurgeQueue","Resource":"*"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("bounded"), AssumeRolePolicyDocument: aws.String(lambdaTrust),
+		PermissionsBoundary: boundary.Policy.Arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Role.PermissionsBoundary == nil || aws.ToString(out.Role.PermissionsBoundary.PermissionsBoundaryArn) != aws.ToString(boundary.Policy.Arn) {
+		t.Fatalf("PermissionsBoundary = %+v", out.Role.PermissionsBoundary)
+	}
+	if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("bounded"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("bounded"), PolicyArn: deny.Policy.Arn}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: aws.ToString(out.Role.Arn), Service: "lambda.amazonaws.com", SessionName: "fn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sess.Credential.Principal
+	if d := e.IAM.Authorize(ctx, iamapi.Check{Principal: p, Action: "sqs:SendMessage", Resource: queueARN}); !d.Allowed() {
+		t.Fatalf("SendMessage inside the boundary: %s", d)
+	}
+	d := e.IAM.Authorize(ctx, iamapi.Check{Principal: p, Action: "dynamodb:PutItem", Resource: tableARN})
+	if d.Allowed() || !strings.HasSuffix(d.Message(), "because no permissions boundary allows the dynamodb:PutItem action") {
+		t.Fatalf("PutItem outside the boundary: %s / %s", d, d.Message())
+	}
+	d = e.IAM.Authorize(ctx, iamapi.Check{Principal: p, Action: "sqs:PurgeQueue", Resource: queueARN})
+	if d.Outcome != policy.ExplicitDeny || !strings.HasSuffix(d.Message(), "with an explicit deny in an identity-based policy: "+aws.ToString(deny.Policy.Arn)) {
+		t.Fatalf("PurgeQueue: %s / %s", d, d.Message())
+	}
+	_, err = c.DeletePolicy(ctx, &awsiam.DeletePolicyInput{PolicyArn: boundary.Policy.Arn})
+	wantCode(t, err, "DeleteConflict", "Cannot delete a policy attached to entities.")
+}
+
+func BenchmarkAuthorize(b *testing.B) {
+	e := startEnv(b, "")
+	c := e.client()
+	arn := createRole(b, c, "fn", apiTrust)
+	if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("send"), PolicyDocument: aws.String(sendOrders)}); err != nil {
+		b.Fatal(err)
+	}
+	sess, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: arn, Service: "apigateway.amazonaws.com", SessionName: "apigw"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := iamapi.Check{Principal: sess.Credential.Principal, Action: "sqs:SendMessage", Resource: queueARN,
+		Context: map[string][]string{"aws:SecureTransport": {"true"}}, ResourcePolicy: queuePolicy(arn, "arn:aws:iam::000000000000:role/other")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if !e.IAM.Authorize(ctx, check).Allowed() {
+			b.Fatal("denied")
+		}
+	}
+}

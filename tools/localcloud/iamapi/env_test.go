@@ -35,7 +35,7 @@ type env struct {
 	Dir   string
 }
 
-func startEnv(t *testing.T, dir string) *env {
+func startEnv(t testing.TB, dir string) *env {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -89,7 +89,7 @@ var ctx = context.Background()
 
 const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
-func createRole(t *testing.T, c *awsiam.Client, name, trust string) string {
+func createRole(t testing.TB, c *awsiam.Client, name, trust string) string {
 	t.Helper()
 	out, err := c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {

@@ -287,11 +287,23 @@ func Evaluate(in Input) Decision {
 }
 
 func crossAccount(req Request) bool {
-	parts := strings.SplitN(req.Resource, ":", 6)
-	if len(parts) < 6 || parts[4] == "" || req.Principal.Account == "" {
-		return false
+	account := arnPart(req.Resource, 4)
+	return account != "" && req.Principal.Account != "" && account != req.Principal.Account
+}
+
+// arnPart returns the i-th colon-separated part of an ARN (0-4), or "".
+func arnPart(arn string, i int) string {
+	for ; i > 0; i-- {
+		j := strings.IndexByte(arn, ':')
+		if j < 0 {
+			return ""
+		}
+		arn = arn[j+1:]
 	}
-	return parts[4] != req.Principal.Account
+	if j := strings.IndexByte(arn, ':'); j >= 0 {
+		return arn[:j]
+	}
+	return ""
 }
 
 // scan returns the first applicable Deny and the first applicable Allow.
@@ -409,60 +421,69 @@ func (p *Principals) match(who Principal) principalMatch {
 	return best
 }
 
-// requestContext holds the condition keys of one request, by lower-cased
-// name.
+// requestContext answers condition keys for one request: the caller's keys
+// first, then the keys derived from the principal and the time. It is lazy
+// because most statements have no conditions or variables.
 type requestContext struct {
-	keys map[string][]string
+	req *Request
 }
 
-func newRequestContext(req Request) *requestContext {
-	c := &requestContext{keys: make(map[string][]string, 12+len(req.Context))}
-	p := req.Principal
-	set := func(k string, v ...string) { c.keys[strings.ToLower(k)] = v }
+func newRequestContext(req Request) *requestContext { return &requestContext{req: &req} }
+
+func (c *requestContext) get(key string) ([]string, bool) {
+	for k, v := range c.req.Context {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	v, ok := c.derived(strings.ToLower(key))
+	if !ok {
+		return nil, false
+	}
+	return []string{v}, true
+}
+
+// derived returns the global condition keys the request itself defines.
+func (c *requestContext) derived(key string) (string, bool) {
+	p := c.req.Principal
 	principalARN := p.PrincipalARN
 	if principalARN == "" {
 		principalARN = p.ARN
 	}
-	if p.Service != "" {
-		set("aws:PrincipalServiceName", p.Service)
-		set("aws:PrincipalIsAWSService", "true")
-	} else {
-		set("aws:PrincipalIsAWSService", "false")
-		if principalARN != "" {
-			set("aws:PrincipalArn", principalARN)
+	service := p.Service != ""
+	switch key {
+	case "aws:principalservicename":
+		return p.Service, service
+	case "aws:principalisawsservice":
+		return strconv.FormatBool(service), true
+	case "aws:principalarn":
+		return principalARN, !service && principalARN != ""
+	case "aws:principalaccount":
+		return p.Account, !service && p.Account != ""
+	case "aws:userid":
+		return p.UserID, !service && p.UserID != ""
+	case "aws:username":
+		kind, name := arnKind(p.ARN)
+		return name, !service && kind == "user"
+	case "aws:principaltype":
+		switch kind, _ := arnKind(p.ARN); {
+		case service:
+			return "", false
+		case kind == "user":
+			return "User", true
+		case kind == "assumed-role":
+			return "AssumedRole", true
+		case kind == "federated-user":
+			return "FederatedUser", true
+		case kind == "root":
+			return "Account", true
 		}
-		if p.Account != "" {
-			set("aws:PrincipalAccount", p.Account)
-		}
-		if p.UserID != "" {
-			set("aws:userid", p.UserID)
-		}
-		switch kind, name := arnKind(p.ARN); kind {
-		case "user":
-			set("aws:PrincipalType", "User")
-			set("aws:username", name)
-		case "assumed-role":
-			set("aws:PrincipalType", "AssumedRole")
-		case "federated-user":
-			set("aws:PrincipalType", "FederatedUser")
-		case "root":
-			set("aws:PrincipalType", "Account")
-		}
+	case "aws:currenttime":
+		return c.req.Time.UTC().Format(time.RFC3339), !c.req.Time.IsZero()
+	case "aws:epochtime":
+		return strconv.FormatInt(c.req.Time.Unix(), 10), !c.req.Time.IsZero()
 	}
-	if !req.Time.IsZero() {
-		t := req.Time.UTC()
-		set("aws:CurrentTime", t.Format(time.RFC3339))
-		set("aws:EpochTime", strconv.FormatInt(t.Unix(), 10))
-	}
-	for k, v := range req.Context {
-		c.keys[strings.ToLower(k)] = v
-	}
-	return c
-}
-
-func (c *requestContext) get(key string) ([]string, bool) {
-	v, ok := c.keys[strings.ToLower(key)]
-	return v, ok
+	return "", false
 }
 
 // arnKind returns the principal kind of an IAM/STS ARN ("user",
