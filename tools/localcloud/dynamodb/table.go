@@ -526,6 +526,9 @@ func (s *Service) describe(t *table) *TableDescription {
 	if rec.SSE != nil && rec.SSE.Enabled != nil && *rec.SSE.Enabled {
 		d.SSEDescription = &SSEDescription{Status: "ENABLED", SSEType: "KMS",
 			KMSMasterKeyArn: "arn:aws:kms:" + s.cfg.Region + ":" + s.cfg.Account + ":key/aws-dynamodb"}
+		if rec.SSE.SSEType != "" {
+			d.SSEDescription.SSEType = rec.SSE.SSEType
+		}
 		if rec.SSE.KMSMasterKeyID != "" {
 			d.SSEDescription.KMSMasterKeyArn = rec.SSE.KMSMasterKeyID
 		}

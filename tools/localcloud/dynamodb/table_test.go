@@ -221,3 +221,33 @@ func TestCreateTableValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestTableSettings creates a table as infra-cfn's ingest stack declares it
+// (encryption, tags, deletion protection) and reads the settings back.
+func TestTableSettings(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	in := ordersTable("orderflow-prod-orders")
+	in.SSESpecification = &types.SSESpecification{Enabled: aws.Bool(true), SSEType: types.SSETypeKms}
+	in.Tags = []types.Tag{{Key: aws.String("orderflow:stage"), Value: aws.String("prod")}}
+	in.DeletionProtectionEnabled = aws.Bool(true)
+	d := mustCreate(t, e.DB, in)
+	if d.SSEDescription == nil || d.SSEDescription.Status != types.SSEStatusEnabled || d.SSEDescription.SSEType != types.SSETypeKms ||
+		!aws.ToBool(d.DeletionProtectionEnabled) {
+		t.Fatalf("create = %+v", d)
+	}
+	tags, err := e.DB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "prod" {
+		t.Fatalf("tags = %+v, %v", tags, err)
+	}
+	_, err = e.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: in.TableName})
+	wantErr(t, err, "ValidationException", "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+	if _, err := e.DB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: in.TableName, DeletionProtectionEnabled: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: in.TableName}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.DB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn})
+	wantErr(t, err, "ResourceNotFoundException", "")
+}
