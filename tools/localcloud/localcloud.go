@@ -94,6 +94,8 @@ type Instance struct {
 	cfg    Config
 	store  *store.Bolt
 	server *server.Server
+	ids    *ids.Source
+	sqs    *sqs.Service
 	sns    *sns.Service
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
@@ -138,12 +140,30 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(sts.New().Descriptor())
 	srv.Register(queues.Descriptor())
 	srv.Register(topics.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, sns: topics, Mailbox: mailbox, Credentials: creds}
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, Mailbox: mailbox, Credentials: creds}
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
 	return inst, nil
 }
+
+// Server is the front door, for services added by other packages.
+func (i *Instance) Server() *server.Server { return i.server }
+
+// Store is the shared store.
+func (i *Instance) Store() store.Store { return i.store }
+
+// Clock is the services' clock.
+func (i *Instance) Clock() clock.Clock { return i.cfg.Clock }
+
+// IDs is the shared identifier source.
+func (i *Instance) IDs() *ids.Source { return i.ids }
+
+// SQS is the SQS service, for in-process callers.
+func (i *Instance) SQS() *sqs.Service { return i.sqs }
+
+// SNS is the SNS service, for in-process callers.
+func (i *Instance) SNS() *sns.Service { return i.sns }
 
 // Handler is the HTTP handler serving every service.
 func (i *Instance) Handler() http.Handler { return i.server }
