@@ -97,11 +97,15 @@ const (
 )
 
 type call struct {
-	inv       Invocation
-	done      chan struct{}
-	res       Result
-	start     time.Time
+	inv   Invocation
+	done  chan struct{}
+	res   Result
+	start time.Time
+	// timer ends the call after the function's timeout: first while it
+	// waits for the runtime to ask for it, then, re-armed, once delivered.
+	// timerGen tells a stale firing from the current one.
 	timer     clock.Timer
+	timerGen  int
 	delivered bool
 	cold      bool
 	finished  bool
@@ -325,6 +329,8 @@ func (i *Instance) Invoke(ctx context.Context, inv Invocation) (Result, error) {
 		return Result{}, ErrBusy
 	}
 	i.pending = c
+	// A runtime that never asks for more work must not hang the caller.
+	i.armLocked(c)
 	i.signalLocked()
 	i.mu.Unlock()
 	select {
@@ -333,6 +339,8 @@ func (i *Instance) Invoke(ctx context.Context, inv Invocation) (Result, error) {
 		i.mu.Lock()
 		if i.pending == c {
 			i.pending = nil
+			c.dropped = true
+			i.finishLocked(c, Result{}) // stops its timer
 			i.mu.Unlock()
 			return Result{}, ctx.Err()
 		}
@@ -385,7 +393,7 @@ func (i *Instance) deliverLocked(c *call) time.Time {
 	c.start, c.delivered = now, true
 	c.cold = !i.invoked
 	i.invoked = true
-	c.timer = i.spec.Clock.AfterFunc(i.spec.Timeout, func() { i.timeout(c) })
+	i.armLocked(c)
 	i.platformLocked(fmt.Sprintf("START RequestId: %s Version: %s\n", c.inv.RequestID, i.spec.Version))
 	return now.Add(i.spec.Timeout)
 }
@@ -445,13 +453,27 @@ func ceilMS(d time.Duration) int64 {
 	return int64(math.Ceil(float64(d) / float64(time.Millisecond)))
 }
 
-// timeout ends an invocation that ran past the function's timeout and
-// kills the environment, as Lambda does.
-func (i *Instance) timeout(c *call) {
+// armLocked (re)starts c's timeout.
+func (i *Instance) armLocked(c *call) {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timerGen++
+	gen := c.timerGen
+	c.timer = i.spec.Clock.AfterFunc(i.spec.Timeout, func() { i.timeout(c, gen) })
+}
+
+// timeout ends an invocation that ran past the function's timeout (or
+// waited that long for the runtime to take it) and kills the environment,
+// as Lambda does.
+func (i *Instance) timeout(c *call, gen int) {
 	i.mu.Lock()
-	if c.finished {
+	if c.finished || c.timerGen != gen {
 		i.mu.Unlock()
 		return
+	}
+	if i.pending == c {
+		i.pending = nil
 	}
 	now := i.spec.Clock.Now().UTC()
 	after := "Task timed out after " + secondsText(i.spec.Timeout)

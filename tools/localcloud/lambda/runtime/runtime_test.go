@@ -113,6 +113,16 @@ func runScript(name string) error {
 		}
 		_, _, err = next() // blocks until the environment is stopped
 		return err
+	case "stuck":
+		// Answers one invocation, then never asks for another.
+		id, _, err := next()
+		if err != nil {
+			return err
+		}
+		if _, _, _, err := api(http.MethodPost, "invocation/"+id+"/response", []byte(`"ok"`)); err != nil {
+			return err
+		}
+		select {}
 	case "partial":
 		// Output without a trailing newline, then a response: the
 		// platform's END must not be glued to it.
@@ -174,6 +184,11 @@ func (s *memSink) waitFor(t *testing.T, part string) []string {
 
 func start(t *testing.T, script string, sink *memSink) *runtime.Instance {
 	t.Helper()
+	return startWith(t, script, sink, clock.NewManual(time.UnixMilli(1_700_000_000_000)))
+}
+
+func startWith(t *testing.T, script string, sink *memSink, clk clock.Clock) *runtime.Instance {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +201,7 @@ func start(t *testing.T, script string, sink *memSink) *runtime.Instance {
 		FunctionName: "raw", CodeDir: dir, Timeout: time.Minute, Region: "us-east-1",
 		Environment: map[string]string{"RUNTIME_TEST_SCRIPT": script},
 		LogGroup:    "/aws/lambda/raw", LogStream: "s", Logs: sink,
-		Clock: clock.NewManual(time.UnixMilli(1_700_000_000_000)),
+		Clock: clk,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -308,4 +323,37 @@ func TestStartReportsForeignBinaries(t *testing.T) {
 		t.Fatalf("result = %s", res.Payload)
 	}
 	sink.waitFor(t, "INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\tError Type: Runtime.InvalidEntrypoint")
+}
+
+func TestRuntimeThatStopsAskingTimesOut(t *testing.T) {
+	clk := clock.NewManual(time.UnixMilli(1_700_000_000_000))
+	inst := startWith(t, "stuck", newSink(), clk)
+	if r := invoke(t, inst, "req-1"); string(r.Payload) != `"ok"` {
+		t.Fatalf("first = %s", r.Payload)
+	}
+	// An invocation its caller gives up on before delivery leaves no
+	// timer behind to kill the environment.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := inst.Invoke(ctx, runtime.Invocation{RequestID: "gave-up"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled invoke: %v", err)
+	}
+	if n := clk.Pending(); n != 0 {
+		t.Fatalf("%d timers left by a withdrawn invocation", n)
+	}
+	done := make(chan runtime.Result, 1)
+	go func() { done <- invoke(t, inst, "req-2") }()
+	// Wait until the invocation is queued (its timeout timer is armed).
+	for clk.Pending() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	clk.Advance(time.Minute)
+	r := <-done
+	if r.ErrorType != "Sandbox.Timedout" || !strings.Contains(string(r.Payload), "RequestId: req-2 Error: Task timed out after 60.00 seconds") {
+		t.Fatalf("stuck runtime = %+v %s", r, r.Payload)
+	}
+	<-inst.Exited()
+	if inst.Alive() {
+		t.Fatal("the stuck environment is still alive")
+	}
 }
