@@ -192,24 +192,22 @@ func (s *Service) groupArn(name string) string {
 }
 
 func checkGroupName(v *validation, member, name string) {
-	switch {
-	case len(name) < 1:
-		v.add(name, member, "Member must have length greater than or equal to 1")
-	case len(name) > maxNameLen:
-		v.add(name, member, "Member must have length less than or equal to 512")
-	case !groupNameRE.MatchString(name):
-		v.add(name, member, "Member must satisfy regular expression pattern: "+groupNamePattern)
-	}
+	checkName(v, member, name, groupNameRE, groupNamePattern)
 }
 
 func checkStreamName(v *validation, member, name string) {
+	checkName(v, member, name, streamNameRE, streamNamePattern)
+}
+
+// checkName applies the model's length and pattern constraints to a name.
+func checkName(v *validation, member, name string, re *regexp.Regexp, pattern string) {
 	switch {
 	case len(name) < 1:
 		v.add(name, member, "Member must have length greater than or equal to 1")
 	case len(name) > maxNameLen:
 		v.add(name, member, "Member must have length less than or equal to 512")
-	case !streamNameRE.MatchString(name):
-		v.add(name, member, "Member must satisfy regular expression pattern: "+streamNamePattern)
+	case !re.MatchString(name):
+		v.add(name, member, "Member must satisfy regular expression pattern: "+pattern)
 	}
 }
 
