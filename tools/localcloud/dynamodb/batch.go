@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"sort"
 
@@ -13,7 +14,9 @@ import (
 const (
 	maxBatchWrite = 25
 	maxBatchGet   = 100
-	maxTransact   = 100
+	// maxBatchGetBytes is how much item data one BatchGetItem returns.
+	maxBatchGetBytes = 16 << 20
+	maxTransact      = 100
 )
 
 func errDuplicateKeys() error {
@@ -127,21 +130,33 @@ func (s *Service) BatchGetItem(ctx context.Context, in *BatchGetItemInput) (*Bat
 				return nil, errDuplicateKeys()
 			}
 			seen[string(k)] = true
-			gets = append(gets, itemGet{table: name, v: v, key: k, proj: proj})
+			gets = append(gets, itemGet{raw: raw, table: name, v: v, key: k, proj: proj})
 		}
 	}
 	out := &BatchGetItemOutput{Responses: map[string][]attr.Item{}, UnprocessedKeys: map[string]*KeysAndAttributes{}}
 	for name := range in.RequestItems {
 		out.Responses[name] = []attr.Item{}
 	}
-	items, _, err := s.getItems(gets)
+	items, _, served, err := s.getItems(gets, maxBatchGetBytes)
 	if err != nil {
 		return nil, err
 	}
-	for i, item := range items {
+	for i, item := range items[:served] {
 		if item != nil {
 			out.Responses[gets[i].table] = append(out.Responses[gets[i].table], item)
 		}
+	}
+	// Past 16 MB of items the rest is left for the caller to ask again,
+	// with the table's request parameters.
+	for _, g := range gets[served:] {
+		u := out.UnprocessedKeys[g.table]
+		if u == nil {
+			ka := in.RequestItems[g.table]
+			u = &KeysAndAttributes{AttributesToGet: ka.AttributesToGet, ConsistentRead: ka.ConsistentRead,
+				ProjectionExpression: ka.ProjectionExpression, ExpressionAttributeNames: ka.ExpressionAttributeNames}
+			out.UnprocessedKeys[g.table] = u
+		}
+		u.Keys = append(u.Keys, g.raw)
 	}
 	return out, nil
 }
@@ -242,7 +257,19 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *TransactWriteItems
 		seen[string(m.key)] = true
 		ms = append(ms, m)
 	}
-	err := s.run(ms, true)
+	var idem *idempotency
+	if in.ClientRequestToken != "" {
+		if len(in.ClientRequestToken) > 36 {
+			return nil, errValidation("1 validation error detected: Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", in.ClientRequestToken)
+		}
+		body, err := json.Marshal(in.TransactItems)
+		if err != nil {
+			return nil, internal("digest transaction", err)
+		}
+		sum := sha256.Sum256(body)
+		idem = &idempotency{token: []byte(in.ClientRequestToken), digest: sum[:]}
+	}
+	err := s.runTokened(ms, true, idem)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +314,7 @@ func (s *Service) TransactGetItems(ctx context.Context, in *TransactGetItemsInpu
 		}
 		gets[i] = itemGet{table: g.TableName, v: v, key: k, proj: proj}
 	}
-	items, _, err := s.getItems(gets)
+	items, _, _, err := s.getItems(gets, 0)
 	if err != nil {
 		return nil, err
 	}

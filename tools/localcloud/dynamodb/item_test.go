@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -219,4 +220,84 @@ func TestBatchAndTransactions(t *testing.T) {
 		{Delete: &types.Delete{TableName: aws.String("orders"), Key: map[string]types.AttributeValue{"orderID": str("dup")}}},
 	}})
 	wantErr(t, err, "ValidationException", "Transaction request cannot include multiple operations on one item")
+}
+
+// TestTransactionIdempotency repeats a TransactWriteItems with the same
+// ClientRequestToken, as an SDK retry does: it applies once.
+func TestTransactionIdempotency(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	mustCreate(t, e.DB, ordersTable("orders"))
+	add := func(token, by string) error {
+		_, err := e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(token),
+			TransactItems: []types.TransactWriteItem{{Update: &types.Update{TableName: aws.String("orders"),
+				Key: map[string]types.AttributeValue{"orderID": str("c")}, UpdateExpression: aws.String("ADD n :by"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":by": num(by)}}}}})
+		return err
+	}
+	count := func() string {
+		got, err := e.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("orders"), Key: map[string]types.AttributeValue{"orderID": str("c")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sval(t, got.Item, "n")
+	}
+	for range 2 {
+		if err := add("token-1", "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(); n != "1" {
+		t.Fatalf("after a repeated token n = %s, want 1", n)
+	}
+	wantErr(t, add("token-1", "5"), "IdempotentParameterMismatchException", "")
+	e.Clock.Advance(11 * time.Minute)
+	if err := add("token-1", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != "2" {
+		t.Fatalf("after the token expired n = %s, want 2", n)
+	}
+}
+
+// TestBatchGetUnprocessed reads more than 16 MB in one BatchGetItem: the
+// rest comes back in UnprocessedKeys and a second call reads it.
+func TestBatchGetUnprocessed(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	mustCreate(t, e.DB, ordersTable("orders"))
+	big := strings.Repeat("b", 390*1024)
+	var keys []map[string]types.AttributeValue
+	for i := range 45 {
+		id := fmt.Sprintf("big%02d", i)
+		if _, err := e.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"),
+			Item: map[string]types.AttributeValue{"orderID": str(id), "payload": str(big)}}); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, map[string]types.AttributeValue{"orderID": str(id)})
+	}
+	req := map[string]types.KeysAndAttributes{"orders": {Keys: keys, ProjectionExpression: aws.String("orderID, payload")}}
+	seen := map[string]bool{}
+	for call := 0; len(req) > 0; call++ {
+		if call == 2 {
+			t.Fatalf("still unprocessed after two calls: %d keys", len(req["orders"].Keys))
+		}
+		out, err := e.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Responses["orders"] {
+			seen[sval(t, it, "orderID")] = true
+		}
+		if call == 0 && len(out.UnprocessedKeys["orders"].Keys) == 0 {
+			t.Fatal("17 MB read in one call: nothing left unprocessed")
+		}
+		if u, ok := out.UnprocessedKeys["orders"]; ok && aws.ToString(u.ProjectionExpression) != "orderID, payload" {
+			t.Fatalf("unprocessed keys lost their projection: %+v", u)
+		}
+		req = out.UnprocessedKeys
+	}
+	if len(seen) != 45 {
+		t.Fatalf("read %d distinct items, want 45", len(seen))
+	}
 }

@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -67,6 +68,8 @@ func readProjection(pe *string, toGet []string, names map[string]string) (*expr.
 
 // itemGet is one item to read by key.
 type itemGet struct {
+	// raw is the key as requested, for BatchGetItem's UnprocessedKeys.
+	raw   json.RawMessage
 	table string
 	v     *view
 	key   []byte
@@ -74,11 +77,17 @@ type itemGet struct {
 }
 
 // getItems reads items by key in one consistent view; a missing item is
-// nil. size is the stored size of the items found.
-func (s *Service) getItems(gets []itemGet) (items []attr.Item, size int, err error) {
+// nil. size is the stored size of the items found. Reading stops once the
+// items read reach maxBytes (0 for no limit): n says how many gets were
+// served.
+func (s *Service) getItems(gets []itemGet, maxBytes int) (items []attr.Item, size, n int, err error) {
 	items = make([]attr.Item, len(gets))
 	err = s.cfg.Store.View(func(tx store.Tx) error {
 		for i, g := range gets {
+			if maxBytes > 0 && size >= maxBytes {
+				return nil
+			}
+			n = i + 1
 			if tx.Get(bucketLive, []byte(g.v.id)) == nil {
 				return errTableNotFound()
 			}
@@ -98,7 +107,7 @@ func (s *Service) getItems(gets []itemGet) (items []attr.Item, size int, err err
 		}
 		return nil
 	})
-	return items, size, err
+	return items, size, n, err
 }
 
 func readUnits(size int, consistent bool) float64 {
@@ -128,7 +137,7 @@ func (s *Service) GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput
 	if err != nil {
 		return nil, err
 	}
-	items, size, err := s.getItems([]itemGet{{table: v.name, v: v, key: k, proj: proj}})
+	items, size, _, err := s.getItems([]itemGet{{table: v.name, v: v, key: k, proj: proj}}, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,9 @@ const (
 	// number (8 bytes), next to the newest records so that a write dirties
 	// one page for both.
 	bucketRecords = "dynamodb/records"
+	// bucketTokens holds TransactWriteItems ClientRequestToken -> time
+	// (8 bytes, unix ms) and the request's digest.
+	bucketTokens = "dynamodb/tokens"
 )
 
 // Config wires the DynamoDB service.

@@ -1,7 +1,9 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,6 +206,23 @@ func (s *Service) applied(ms []*mutation) {
 // condition is a ConditionalCheckFailedException, or in a transaction a
 // TransactionCanceledException with one reason per action.
 func (s *Service) run(ms []*mutation, transact bool) error {
+	return s.runTokened(ms, transact, nil)
+}
+
+// idempotency is a TransactWriteItems ClientRequestToken and the digest of
+// the request it came with.
+type idempotency struct {
+	token  []byte
+	digest []byte
+}
+
+// tokenLifetime is how long DynamoDB remembers a ClientRequestToken.
+const tokenLifetime = 10 * time.Minute
+
+// runTokened is run with an optional idempotency token: a transaction
+// repeated with the same token and request within tokenLifetime succeeds
+// without applying again; with another request it fails.
+func (s *Service) runTokened(ms []*mutation, transact bool, idem *idempotency) error {
 	locked := map[*table]bool{}
 	for _, m := range ms {
 		if !locked[m.t] {
@@ -228,9 +247,20 @@ func (s *Service) run(ms []*mutation, transact bool) error {
 	// the function returns nil: the rest of its commit group goes ahead
 	// without being re-run.
 	var result error
+	replayed := false
 	wait := s.cfg.Store.Enqueue(func(tx store.Tx) error {
 		now := s.cfg.Clock.Now()
-		result = nil
+		result, replayed = nil, false
+		if idem != nil {
+			if v := tx.Get(bucketTokens, idem.token); len(v) > 8 && now.Sub(time.UnixMilli(int64(binary.BigEndian.Uint64(v)))) < tokenLifetime {
+				if !bytes.Equal(v[8:], idem.digest) {
+					result = errCode("IdempotentParameterMismatchException", "Transaction request cannot be processed: ClientRequestToken was used with different request parameters")
+					return nil
+				}
+				replayed = true
+				return nil
+			}
+		}
 		var reasons []CancellationReason
 		for i, m := range ms {
 			err := m.prepare(tx)
@@ -282,6 +312,10 @@ func (s *Service) run(ms []*mutation, transact bool) error {
 				return err
 			}
 		}
+		if idem != nil {
+			val := binary.BigEndian.AppendUint64(nil, uint64(now.UnixMilli()))
+			return tx.Put(bucketTokens, idem.token, append(val, idem.digest...))
+		}
 		return nil
 	})
 	unlock()
@@ -290,6 +324,9 @@ func (s *Service) run(ms []*mutation, transact bool) error {
 	}
 	if result != nil {
 		return result
+	}
+	if replayed {
+		return nil
 	}
 	s.applied(ms)
 	return nil
