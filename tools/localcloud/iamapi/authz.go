@@ -42,15 +42,7 @@ type Check struct {
 // boundary) and the resource policy, and logs which statement decided.
 // A malformed resource policy is ignored (logged), as it grants nothing.
 func (s *Service) Authorize(ctx context.Context, c Check) policy.Decision {
-	in := policy.Input{Request: policy.Request{Action: c.Action, Resource: c.Resource, Time: s.cfg.Clock.Now(), Context: c.Context}}
-	if c.Service != "" {
-		in.Request.Principal = policy.Principal{Service: c.Service}
-	} else {
-		in.Request.Principal = policy.Principal{ARN: c.Principal.ARN, Account: c.Principal.Account, UserID: c.Principal.UserID, Root: c.Principal.Root}
-		if !c.Principal.Root {
-			s.identityPolicies(c.Principal, &in)
-		}
-	}
+	in := s.input(c)
 	if c.ResourcePolicy != "" {
 		doc, err := s.docCache.parse(c.ResourcePolicy)
 		if err != nil {
@@ -59,6 +51,26 @@ func (s *Service) Authorize(ctx context.Context, c Check) policy.Decision {
 			in.Resource = &policy.Policy{Type: policy.ResourceBased, Name: c.Resource, Document: doc}
 		}
 	}
+	return s.decide(ctx, c, in)
+}
+
+// input is the evaluation input for c without its resource policy.
+func (s *Service) input(c Check) policy.Input {
+	in := policy.Input{Request: policy.Request{Action: c.Action, Resource: c.Resource, Time: s.cfg.Clock.Now(), Context: c.Context}}
+	if c.Service != "" {
+		in.Request.Principal = policy.Principal{Service: c.Service}
+		return in
+	}
+	in.Request.Principal = policy.Principal{ARN: c.Principal.ARN, Account: c.Principal.Account, UserID: c.Principal.UserID, Root: c.Principal.Root}
+	if !c.Principal.Root {
+		s.identityPolicies(c.Principal, &in)
+	}
+	return in
+}
+
+// decide evaluates and logs the decision (Info for denials, Debug for
+// allows).
+func (s *Service) decide(ctx context.Context, c Check, in policy.Input) policy.Decision {
 	d := policy.Evaluate(in)
 	level := slog.LevelDebug
 	if !d.Allowed() {
@@ -122,13 +134,18 @@ func sessionRole(arn string) (string, bool) {
 }
 
 // AssumeRoleInput asks for session credentials of a role on behalf of a
-// service.
+// service or of an IAM principal.
 type AssumeRoleInput struct {
 	// RoleARN is the role to assume.
 	RoleARN string
 	// Service is the service principal assuming it
 	// ("lambda.amazonaws.com", "apigateway.amazonaws.com").
 	Service string
+	// Caller, when set instead of Service, is the IAM principal calling
+	// sts:AssumeRole (an STS API request, role chaining): the trust policy
+	// and, within the account, the caller's identity policies decide. The
+	// root user is allowed, as everywhere in localcloud (AWS refuses it).
+	Caller *iam.Principal
 	// SessionName names the session (the function name for Lambda).
 	SessionName string
 	// Duration defaults to one hour and is capped by the role's
@@ -173,11 +190,14 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Session,
 	if !ok {
 		return nil, fmt.Errorf("assume role %s: %w", in.RoleARN, ErrNoSuchRole)
 	}
-	d := policy.Evaluate(policy.Input{
-		Request:  policy.Request{Principal: policy.Principal{Service: in.Service}, Action: "sts:AssumeRole", Resource: in.RoleARN, Time: s.cfg.Clock.Now(), Context: in.Context},
-		Resource: &policy.Policy{Type: policy.ResourceBased, Name: "trust policy of " + roleName, Document: trust},
-	})
-	s.cfg.Logger.Log(ctx, slog.LevelDebug, "iam decision", "principal", in.Service, "action", "sts:AssumeRole", "resource", in.RoleARN, "decision", d.String())
+	c := Check{Service: in.Service, Action: "sts:AssumeRole", Resource: in.RoleARN, Context: in.Context}
+	if in.Caller != nil {
+		c.Service, c.Principal = "", *in.Caller
+	}
+	pin := s.input(c)
+	pin.Resource = &policy.Policy{Type: policy.ResourceBased, Name: "trust policy of " + roleName, Document: trust}
+	pin.ResourceMustAllow = true
+	d := s.decide(ctx, c, pin)
 	if !d.Allowed() {
 		return nil, &DeniedError{Decision: d}
 	}

@@ -292,3 +292,43 @@ func BenchmarkAuthorize(b *testing.B) {
 		}
 	}
 }
+
+func TestAssumeRoleByIAMPrincipal(t *testing.T) {
+	e := startEnv(t, "")
+	c := e.client()
+	accountTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`
+	target := createRole(t, c, "deployer", accountTrust)
+	callerRole := createRole(t, c, "ci", lambdaTrust)
+	ciSess, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: callerRole, Service: "lambda.amazonaws.com", SessionName: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller := ciSess.Credential.Principal
+	// The trust policy names the account, which delegates to the caller's
+	// identity policies: none yet.
+	_, err = e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: target, Caller: &caller, SessionName: "chained"})
+	var denied *iamapi.DeniedError
+	if !errors.As(err, &denied) || !strings.HasSuffix(err.Error(), "because no identity-based policy allows the sts:AssumeRole action") {
+		t.Fatalf("assumed without an identity policy: %v", err)
+	}
+	if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + target + `"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: target, Caller: &caller, SessionName: "chained"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Credential.Principal.ARN != "arn:aws:sts::000000000000:assumed-role/deployer/chained" {
+		t.Fatalf("principal = %s", sess.Credential.Principal.ARN)
+	}
+	// A trust policy that names only Lambda keeps IAM principals out even
+	// with an identity allow.
+	if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("assume-any"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: callerRole, Caller: &caller, SessionName: "self"}); err == nil {
+		t.Fatal("assumed a role whose trust policy names only lambda.amazonaws.com")
+	}
+}

@@ -86,6 +86,12 @@ type Input struct {
 	Resource *Policy
 	// Boundary is the principal's permissions boundary, if any.
 	Boundary *Policy
+	// ResourceMustAllow marks the resource policy as one that must allow
+	// even within the account: role trust policies (and KMS key policies)
+	// are AWS's documented exceptions to "an allow in either suffices".
+	// A trust policy naming the caller's account then also needs an
+	// identity-based allow.
+	ResourceMustAllow bool
 }
 
 // Outcome is the result of an evaluation.
@@ -260,10 +266,23 @@ func Evaluate(in Input) Decision {
 	cross := crossAccount(req)
 	boundaryOK := in.Boundary == nil || bAllow != nil
 	identityOK := idAllow != nil && boundaryOK
+	// Naming one's own account in a resource policy delegates to the
+	// identity-based policies instead of granting.
+	delegates := resAllow != nil && resAllow.match == byAccount && !cross
 	// A resource policy naming the session or user itself is not limited
 	// by the boundary; one naming the role or everyone is.
-	resourceOK := resAllow != nil && (boundaryOK || resAllow.match == direct)
+	resourceOK := resAllow != nil && !delegates && (boundaryOK || resAllow.match == direct)
 	switch {
+	case in.ResourceMustAllow && !cross && resourceOK:
+		d.Outcome, d.Statement = Allowed, &resAllow.ref
+	case in.ResourceMustAllow && !cross && delegates && identityOK:
+		d.Outcome, d.Statement = Allowed, &idAllow.ref
+	case in.ResourceMustAllow && !cross:
+		d.Outcome = ImplicitDeny
+		d.Missing = ResourceBased
+		if delegates {
+			d.Missing = IdentityBased
+		}
 	case cross && identityOK && resAllow != nil:
 		d.Outcome, d.Statement = Allowed, &idAllow.ref
 	case !cross && identityOK:
@@ -322,9 +341,9 @@ func (p *Policy) scan(req Request, ctx *requestContext) (deny, allow *hit) {
 		if st.Effect == Deny {
 			return h, nil
 		}
-		// Naming one's own account in a resource policy delegates to the
-		// identity-based policies instead of granting.
-		if allow == nil && (p.Type != ResourceBased || m != byAccount || crossAccount(req)) {
+		// Prefer an allow that grants by itself over one naming the
+		// caller's own account, which only delegates to identity policies.
+		if allow == nil || (allow.match == byAccount && m != byAccount) {
 			allow = h
 		}
 	}

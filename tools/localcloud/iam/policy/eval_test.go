@@ -306,4 +306,29 @@ func TestTrustPolicies(t *testing.T) {
 	if d.Allowed() {
 		t.Error("a role session assumed a role trusting only Lambda")
 	}
+
+	// Trust policies must allow even within the account: an identity
+	// allow alone is not enough, and a trust policy naming the account
+	// needs the identity allow too.
+	caller := session("ci", "s")
+	allowAssume := []Policy{identity(t, "assume", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}`)}
+	accountTrust := &Policy{Type: ResourceBased, Name: "trust", Document: mustParse(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"sts:AssumeRole"}}`, Trust)}
+	roleTrust := &Policy{Type: ResourceBased, Name: "trust", Document: mustParse(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"`+caller.PrincipalARN+`"},"Action":"sts:AssumeRole"}}`, Trust)}
+	cases := []struct {
+		name     string
+		identity []Policy
+		trust    *Policy
+		want     bool
+	}{
+		{"identity allow, trust names only Lambda", allowAssume, lambdaTrust, false},
+		{"identity allow, trust names the account", allowAssume, accountTrust, true},
+		{"no identity allow, trust names the account", nil, accountTrust, false},
+		{"no identity allow, trust names the caller's role", nil, roleTrust, true},
+	}
+	for _, c := range cases {
+		d := Evaluate(Input{Request: Request{Principal: caller, Action: "sts:AssumeRole", Resource: role}, Identity: c.identity, Resource: c.trust, ResourceMustAllow: true})
+		if d.Allowed() != c.want {
+			t.Errorf("%s: allowed = %v (%s)", c.name, d.Allowed(), d)
+		}
+	}
 }
