@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/orderflow/orderflow/tools/localcloud/cfn/template"
+	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 )
 
@@ -178,8 +179,8 @@ func noEchoParams(tpl *template.Template) []string {
 	return out
 }
 
-// CreateChangeSet validates the template, parameters and capabilities and
-// computes the change set in the background.
+// CreateChangeSet validates the template, parameters and capabilities,
+// stores the change set as CREATE_PENDING and computes it.
 func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput) (*CreateChangeSetOutput, error) {
 	if in.StackName == "" {
 		return nil, errValidation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
@@ -252,9 +253,25 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 	call := server.CallFrom(ctx)
 	principal := s.principalOf(ctx)
 
+	out, err := s.registerChangeSet(in, csType, body, tpl, params, tags, call.Endpoint, principal)
+	if err != nil {
+		return nil, err
+	}
+	// Planning only reads state and evaluates the template, so it runs
+	// before answering: clients see CREATE_COMPLETE or FAILED at their first
+	// DescribeChangeSet instead of waiting a poll interval. The change set
+	// was stored as CREATE_PENDING first, so a restart recomputes it.
+	s.computeChangeSet(out.ID)
+	return out, nil
+}
+
+// registerChangeSet creates the stack (REVIEW_IN_PROGRESS) if needed and
+// stores the CREATE_PENDING change set.
+func (s *Service) registerChangeSet(in *CreateChangeSetInput, csType, body string, tpl *template.Template, params, tags map[string]string,
+	endpoint string, principal iam.Principal) (*CreateChangeSetOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st = s.lookupStack(in.StackName)
+	st := s.lookupStack(in.StackName)
 	if st == nil {
 		if csType != "CREATE" {
 			return nil, errValidation("Stack [%s] does not exist", in.StackName)
@@ -263,7 +280,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 			return nil, errValidation("Stack with id %s does not exist", in.StackName)
 		}
 		st = &stackRecord{ID: s.stackARN(in.StackName), Name: in.StackName, Status: statusReviewInProgress,
-			Created: s.now().UnixMilli(), Resources: map[string]*resourceRecord{}, Principal: principal, Endpoint: call.Endpoint}
+			Created: s.now().UnixMilli(), Resources: map[string]*resourceRecord{}, Principal: principal, Endpoint: endpoint}
 		s.stacks[st.ID] = st
 		s.byName[st.Name] = st.ID
 		e := s.eventLocked(st, st.Name, st.ID, "AWS::CloudFormation::Stack", statusReviewInProgress, "User Initiated", nil)
@@ -279,7 +296,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 	cs := &changeSetRecord{ID: s.changeSetARN(in.ChangeSetName), Name: in.ChangeSetName, StackID: st.ID, StackName: st.Name,
 		Type: csType, Status: "CREATE_PENDING", ExecutionStatus: "UNAVAILABLE", Description: in.Description,
 		Created: s.now().UnixMilli(), Template: body, Params: params, NoEcho: noEchoParams(tpl), Tags: tags,
-		Capabilities: in.Capabilities, OnStackFailure: in.OnStackFailure, Endpoint: call.Endpoint, Principal: principal}
+		Capabilities: in.Capabilities, OnStackFailure: in.OnStackFailure, Endpoint: endpoint, Principal: principal}
 	if csType == "UPDATE" && len(in.Tags) == 0 {
 		cs.Tags = copyMap(st.Tags)
 	}
@@ -288,7 +305,6 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 		delete(s.changeSets, cs.ID)
 		return nil, err
 	}
-	s.goOp(func() { s.computeChangeSet(cs.ID) })
 	return &CreateChangeSetOutput{ID: cs.ID, StackID: st.ID}, nil
 }
 

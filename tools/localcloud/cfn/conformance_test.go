@@ -915,3 +915,46 @@ func TestInfraTemplatesNameMissingProviders(t *testing.T) {
 	wantAPIError(t, err, "ValidationError", "AWS::IAM::Role (ApiGatewaySqsRole, IngestFunctionRole)")
 	wantAPIError(t, err, "ValidationError", "AWS::Lambda::Function (IngestFunction)")
 }
+
+func TestRestartRollsBackInterruptedUpdate(t *testing.T) {
+	dir := t.TempDir()
+	started := make(chan struct{})
+	blockSpec := []provision.Spec{{Type: "Test::Block", Provider: blocker{started: started}}}
+	e := start(t, envOptions{dir: dir, extra: blockSpec})
+	base := "Parameters:\n  V: {Type: Number, Default: 30}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: !Ref V\n"
+	_, s := e.deploy(t, "upd", base, types.ChangeSetTypeCreate, nil)
+	if s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatal(s.StackStatus)
+	}
+	url := physicalID(t, e, "upd", "Q")
+	cs := e.changeSet(t, "upd", base+"  B:\n    Type: Test::Block\n    DependsOn: Q\n", types.ChangeSetTypeUpdate, map[string]string{"V": "90"})
+	if _, err := e.cf.ExecuteChangeSet(context.Background(), &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.ChangeSetId}); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if v := e.queueAttrs(t, url)["VisibilityTimeout"]; v != "90" {
+		t.Fatalf("VisibilityTimeout during the update = %s", v)
+	}
+	e.stop()
+
+	e2 := start(t, envOptions{dir: dir, extra: []provision.Spec{{Type: "Test::Block", Provider: blocker{started: make(chan struct{})}}}})
+	s = e2.waitStack(t, "upd")
+	if s.StackStatus != types.StackStatusUpdateRollbackComplete {
+		t.Fatalf("after restart: %s", s.StackStatus)
+	}
+	if r := e2.stackReason(t, "upd", types.ResourceStatusUpdateRollbackInProgress); !strings.Contains(r, "localcloud restarted during the operation") {
+		t.Fatalf("reason = %q", r)
+	}
+	if v := e2.queueAttrs(t, url)["VisibilityTimeout"]; v != "30" {
+		t.Fatalf("VisibilityTimeout after the rollback = %s, want 30", v)
+	}
+}
+
+func physicalID(t *testing.T, e *env, stack, logical string) string {
+	t.Helper()
+	out, err := e.cf.DescribeStackResource(context.Background(), &cloudformation.DescribeStackResourceInput{StackName: aws.String(stack), LogicalResourceId: aws.String(logical)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.StackResourceDetail.PhysicalResourceId)
+}

@@ -235,6 +235,7 @@ func (s *Service) runApply(stackID string) {
 			reason = err.Error()
 		}
 	}
+	imports := ev.ReferencedExports() // resolves through s.mu: before taking it
 	s.mu.Lock()
 	if reason == "" {
 		reason = s.checkExportsLocked(st, outputs)
@@ -246,7 +247,7 @@ func (s *Service) runApply(stackID string) {
 	}
 	st.Template, st.Params, st.NoEcho, st.Tags = cs.Template, cs.Params, cs.NoEcho, cs.Tags
 	st.Capabilities, st.Description, st.Outputs = cs.Capabilities, tpl.Description, outputs
-	st.Imports = ev.ReferencedExports()
+	st.Imports = imports
 	if kind == "CREATE" {
 		st.Op = nil
 		if err := s.setStatusLocked(st, statusCreateComplete, ""); err != nil {
@@ -725,13 +726,10 @@ func (s *Service) resume() {
 			if st.Op == nil {
 				continue
 			}
-			tpl, err := template.Parse([]byte(st.Template))
+			deps, err := s.currentDeps(st)
 			if err != nil {
+				s.cfg.Logger.Error("resume cleanup", "stack", st.Name, "err", err)
 				continue
-			}
-			deps := map[string][]string{}
-			for n := range tpl.Resources {
-				deps[n] = nil
 			}
 			s.goOp(func() { s.cleanupUpdate(s.opContext(st), st, deps) })
 		case statusDeleteInProgress:
@@ -743,4 +741,18 @@ func (s *Service) resume() {
 			s.goOp(func() { s.computeChangeSet(id) })
 		}
 	}
+}
+
+// currentDeps returns the resources of the stack's current template under
+// its current parameters, with their dependencies.
+func (s *Service) currentDeps(st *stackRecord) (map[string][]string, error) {
+	tpl, err := template.Parse([]byte(st.Template))
+	if err != nil {
+		return nil, err
+	}
+	ev, err := template.NewEvaluator(tpl, st.Params, s.pseudo(st.Name, st.ID), &resolver{s: s, stackID: st.ID, live: st})
+	if err != nil {
+		return nil, err
+	}
+	return tpl.Dependencies(ev.Conditions())
 }

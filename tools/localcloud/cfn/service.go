@@ -157,6 +157,7 @@ func (s *Service) Descriptor() *server.Service {
 			"DeleteStack":            server.Op(s.DeleteStack),
 			"ValidateTemplate":       server.Op(s.ValidateTemplate),
 			"ListStacks":             server.Op(s.ListStacks),
+			"GetTemplateSummary":     server.Op(s.GetTemplateSummary),
 		},
 	}
 }

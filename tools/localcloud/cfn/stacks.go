@@ -313,3 +313,56 @@ func (s *Service) ListStacks(_ context.Context, in *ListStacksInput) (*ListStack
 	}
 	return out, nil
 }
+
+// GetTemplateSummary summarises a template, or a stack's current one.
+func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummaryInput) (*GetTemplateSummaryOutput, error) {
+	var body string
+	if in.StackName != "" {
+		s.mu.Lock()
+		st := s.lookupStack(in.StackName)
+		if st != nil {
+			body = st.Template
+		}
+		s.mu.Unlock()
+		if st == nil || body == "" {
+			return nil, errStackNotFound(in.StackName)
+		}
+	} else {
+		b, err := s.templateBody(ctx, in.TemplateBody, in.TemplateURL, false, nil)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	tpl, err := template.Parse([]byte(body))
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	if err := s.checkTypes(tpl, false); err != nil {
+		return nil, err
+	}
+	out := &GetTemplateSummaryOutput{Description: tpl.Description, Version: tpl.FormatVersion}
+	if out.Version == "" {
+		out.Version = "2010-09-09"
+	}
+	for _, name := range tpl.SortedParameters() {
+		p := tpl.Parameters[name]
+		d := ParameterDeclaration{ParameterKey: name, ParameterType: p.Type, NoEcho: p.NoEcho, Description: p.Description,
+			ParameterConstraints: &ParameterConstraints{AllowedValues: p.AllowedValues}}
+		if p.Default != nil {
+			d.DefaultValue = *p.Default
+		}
+		out.Parameters = append(out.Parameters, d)
+	}
+	types := map[string]bool{}
+	for _, r := range tpl.Resources {
+		types[r.Type] = true
+	}
+	out.ResourceTypes = sortedKeys(types)
+	caps, capTypes := s.requiredCapabilities(tpl)
+	if len(caps) > 0 {
+		out.Capabilities = caps
+		out.CapabilitiesReason = "The following resource(s) require capabilities: [" + strings.Join(capTypes, ", ") + "]"
+	}
+	return out, nil
+}

@@ -378,3 +378,36 @@ type ListStacksOutput struct {
 	StackSummaries []StackSummary `query:"StackSummaries"`
 	NextToken      string         `query:"NextToken"`
 }
+
+// GetTemplateSummaryInput is GetTemplateSummary's input.
+type GetTemplateSummaryInput struct {
+	TemplateBody string `query:"TemplateBody"`
+	TemplateURL  string `query:"TemplateURL"`
+	StackName    string `query:"StackName"`
+}
+
+// ParameterConstraints are a parameter's allowed values.
+type ParameterConstraints struct {
+	AllowedValues []string `query:"AllowedValues"`
+}
+
+// ParameterDeclaration is one parameter GetTemplateSummary reports.
+type ParameterDeclaration struct {
+	ParameterKey         string                `query:"ParameterKey"`
+	DefaultValue         string                `query:"DefaultValue"`
+	ParameterType        string                `query:"ParameterType"`
+	NoEcho               bool                  `query:"NoEcho"`
+	Description          string                `query:"Description"`
+	ParameterConstraints *ParameterConstraints `query:"ParameterConstraints"`
+}
+
+// GetTemplateSummaryOutput is GetTemplateSummary's output.
+type GetTemplateSummaryOutput struct {
+	Parameters         []ParameterDeclaration `query:"Parameters"`
+	Description        string                 `query:"Description"`
+	Capabilities       []string               `query:"Capabilities"`
+	CapabilitiesReason string                 `query:"CapabilitiesReason"`
+	ResourceTypes      []string               `query:"ResourceTypes"`
+	Version            string                 `query:"Version"`
+	DeclaredTransforms []string               `query:"DeclaredTransforms"`
+}
