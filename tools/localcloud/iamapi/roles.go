@@ -69,7 +69,7 @@ func mergeTags(have []tagRecord, add []Tag) []tagRecord {
 			}
 		}
 		if !replaced {
-			out = append(out, tagRecord{Key: t.Key, Value: t.Value})
+			out = append(out, tagRecord(t))
 		}
 	}
 	return out

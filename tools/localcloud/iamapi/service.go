@@ -396,7 +396,7 @@ func toTags(in []tagRecord) []Tag {
 	}
 	out := make([]Tag, len(in))
 	for i, t := range in {
-		out[i] = Tag{Key: t.Key, Value: t.Value}
+		out[i] = Tag(t)
 	}
 	return out
 }
