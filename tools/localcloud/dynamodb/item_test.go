@@ -263,6 +263,7 @@ func TestTransactionIdempotency(t *testing.T) {
 // TestBatchGetUnprocessed reads more than 16 MB in one BatchGetItem: the
 // rest comes back in UnprocessedKeys and a second call reads it.
 func TestBatchGetUnprocessed(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	ctx := context.Background()
 	mustCreate(t, e.DB, ordersTable("orders"))

@@ -40,6 +40,7 @@ func TestKill9Child(t *testing.T) {
 // records agree: each item's records replay, version by version, to the
 // item the table holds.
 func TestKill9(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Child$")
 	cmd.Env = append(os.Environ(), killDirEnv+"="+dir)

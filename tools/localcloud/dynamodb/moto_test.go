@@ -357,6 +357,7 @@ var motoWrong = map[string]string{
 // TestDifferentialMoto runs the same sequence against localcloud and
 // moto_server and compares every step's result.
 func TestDifferentialMoto(t *testing.T) {
+	t.Parallel()
 	motoURL := startMoto(t)
 	e := start(t)
 	mdb, mst := clientsFor(motoURL, true)
