@@ -332,3 +332,48 @@ func TestAssumeRoleByIAMPrincipal(t *testing.T) {
 		t.Fatal("assumed a role whose trust policy names only lambda.amazonaws.com")
 	}
 }
+
+// TestAuthorizeDuringUpdates runs checks while the role's policies change
+// (run with -race): readers see one version or the next, never a torn one.
+func TestAuthorizeDuringUpdates(t *testing.T) {
+	e := startEnv(t, "")
+	c := e.client()
+	arn := createRole(t, c, "fn", lambdaTrust)
+	sess, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: arn, Service: "lambda.amazonaws.com", SessionName: "fn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan string, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- ""
+					return
+				default:
+				}
+				d := e.IAM.Authorize(ctx, iamapi.Check{Principal: sess.Credential.Principal, Action: "sqs:SendMessage", Resource: queueARN})
+				if d.Outcome == policy.ExplicitDeny {
+					errs <- "explicit deny from a policy that never denies: " + d.String()
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 20; i++ {
+		if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("send"), PolicyDocument: aws.String(sendOrders)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("send")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for w := 0; w < 4; w++ {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
