@@ -99,8 +99,11 @@ func (s *Service) identityPolicies(p iam.Principal, in *policy.Input) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r, ok := s.roles[strings.ToLower(roleName)]
-	if !ok {
-		return // a deleted role's sessions keep no permissions
+	// A deleted role's sessions keep no permissions, not even when a role
+	// of the same name is created again: sessions belong to the role's
+	// unique ID (the first part of aws:userid), as in AWS.
+	if !ok || (p.UserID != "" && !strings.HasPrefix(p.UserID, r.ID+":")) {
+		return
 	}
 	in.Request.Principal.PrincipalARN = s.roleARN(r)
 	for name, doc := range r.inline {

@@ -377,3 +377,35 @@ func TestAuthorizeDuringUpdates(t *testing.T) {
 		}
 	}
 }
+
+func TestRecreatedRoleDoesNotReviveSessions(t *testing.T) {
+	e := startEnv(t, "")
+	c := e.client()
+	arn := createRole(t, c, "fn", lambdaTrust)
+	grant := func() {
+		t.Helper()
+		if _, err := c.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("send"), PolicyDocument: aws.String(sendOrders)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grant()
+	old, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: arn, Service: "lambda.amazonaws.com", SessionName: "fn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := iamapi.Check{Principal: old.Credential.Principal, Action: "sqs:SendMessage", Resource: queueARN}
+	if !e.IAM.Authorize(ctx, check).Allowed() {
+		t.Fatal("session denied before the role was deleted")
+	}
+	if _, err := c.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("send")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("fn")}); err != nil {
+		t.Fatal(err)
+	}
+	createRole(t, c, "fn", lambdaTrust)
+	grant()
+	if d := e.IAM.Authorize(ctx, check); d.Allowed() {
+		t.Fatalf("a session of the deleted role was allowed by the new role's policy: %s", d)
+	}
+}
