@@ -54,6 +54,7 @@ const (
 	PermissionsBoundary
 )
 
+// String is the policy type as AccessDenied messages name it.
 func (t PolicyType) String() string {
 	switch t {
 	case IdentityBased:
@@ -104,6 +105,7 @@ const (
 	ImplicitDeny
 )
 
+// String names the outcome.
 func (o Outcome) String() string {
 	switch o {
 	case Allowed:
@@ -127,6 +129,7 @@ type StatementRef struct {
 	Effect Effect
 }
 
+// String names the policy, the statement (Sid, or #index) and its effect.
 func (r StatementRef) String() string {
 	name := r.PolicyName
 	if r.PolicyARN != "" {
