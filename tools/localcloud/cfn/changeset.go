@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/orderflow/orderflow/tools/localcloud/cfn/template"
@@ -67,6 +68,19 @@ func (s *Service) templateBody(ctx context.Context, body, url string, usePreviou
 	return body, nil
 }
 
+// parseChecked parses a template and checks its resource types and
+// attributes, with the API's errors.
+func (s *Service) parseChecked(body string) (*template.Template, error) {
+	tpl, err := template.Parse([]byte(body))
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	if err := s.checkTypes(tpl, false); err != nil {
+		return nil, err
+	}
+	return tpl, nil
+}
+
 // checkTypes rejects resource types localcloud does not know or cannot
 // provision yet, attributes a type does not have and properties it does
 // not accept.
@@ -85,8 +99,8 @@ func (s *Service) checkTypes(tpl *template.Template, provisioning bool) error {
 		}
 	}
 	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return errValidation("Template format error: Unrecognized resource types: [%s]", strings.Join(dedupe(unknown), ", "))
+		slices.Sort(unknown)
+		return errValidation("Template format error: Unrecognized resource types: [%s]", strings.Join(slices.Compact(unknown), ", "))
 	}
 	for _, ref := range tpl.AttributeReferences() {
 		spec, _ := s.cfg.Registry.Lookup(tpl.Resources[ref[0]].Type)
@@ -114,24 +128,8 @@ func (s *Service) checkTypes(tpl *template.Template, provisioning bool) error {
 	return nil
 }
 
-func dedupe(l []string) []string {
-	out := l[:0]
-	for i, s := range l {
-		if i == 0 || s != l[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys lists a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // requiredCapabilities returns the capabilities a template needs and the
 // resource types that need them.
@@ -162,7 +160,9 @@ func hasCapabilities(given, needed []string) bool {
 		have[c] = true
 	}
 	for _, n := range needed {
-		if !have[n] && !(n == "CAPABILITY_IAM" && have["CAPABILITY_NAMED_IAM"]) {
+		// CAPABILITY_NAMED_IAM acknowledges unnamed IAM resources too.
+		covered := have[n] || n == "CAPABILITY_IAM" && have["CAPABILITY_NAMED_IAM"]
+		if !covered {
 			return false
 		}
 	}
@@ -214,18 +214,15 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 		return nil, errAlreadyExists("Stack [%s] already exists and cannot be created again with the changeSet [%s].", current.Name, in.ChangeSetName)
 	case csType == "UPDATE" && current == nil:
 		return nil, errValidation("Stack [%s] does not exist", in.StackName)
-	case csType == "UPDATE" && current.Status == statusReviewInProgress:
+	case csType == "UPDATE" && !updatable(current.Status):
 		return nil, errValidation("Stack:%s is in %s state and can not be updated.", current.ID, current.Status)
 	}
 	body, err := s.templateBody(ctx, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate != nil && *in.UsePreviousTemplate, current)
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := template.Parse([]byte(body))
+	tpl, err := s.parseChecked(body)
 	if err != nil {
-		return nil, asValidation(err)
-	}
-	if err := s.checkTypes(tpl, false); err != nil {
 		return nil, err
 	}
 	given := make([]template.ParameterValue, 0, len(in.Parameters))
@@ -719,6 +716,17 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empt
 	id := st.ID
 	s.goOp(func() { s.runApply(id) })
 	return &Empty{}, nil
+}
+
+// updatable reports whether a stack in status accepts an update: it has
+// settled after a create or update (failed ones included, when rollback
+// was disabled). A stack rolled back after its create can only be deleted.
+func updatable(status string) bool {
+	switch status {
+	case statusCreateComplete, statusUpdateComplete, statusUpdateRollbackComplete, statusCreateFailed, statusUpdateFailed:
+		return true
+	}
+	return false
 }
 
 func busy(status string) bool {

@@ -556,6 +556,9 @@ func TestFailureRollsBack(t *testing.T) {
 	if err != nil || len(list.QueueURLs) != 0 {
 		t.Fatalf("queues left after rollback: %v %v", list.QueueURLs, err)
 	}
+	_, err = e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("bad"), ChangeSetName: aws.String("again"),
+		ChangeSetType: types.ChangeSetTypeUpdate, TemplateBody: aws.String(failingTemplate)})
+	wantAPIError(t, err, "ValidationError", "is in ROLLBACK_COMPLETE state and can not be updated.")
 	if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("bad")}); err != nil {
 		t.Fatal(err)
 	}

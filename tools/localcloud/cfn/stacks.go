@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/orderflow/orderflow/tools/localcloud/cfn/template"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 )
 
@@ -268,11 +267,8 @@ func (s *Service) ValidateTemplate(ctx context.Context, in *ValidateTemplateInpu
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := template.Parse([]byte(body))
+	tpl, err := s.parseChecked(body)
 	if err != nil {
-		return nil, asValidation(err)
-	}
-	if err := s.checkTypes(tpl, false); err != nil {
 		return nil, err
 	}
 	out := &ValidateTemplateOutput{Description: tpl.Description}
@@ -334,11 +330,8 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 		}
 		body = b
 	}
-	tpl, err := template.Parse([]byte(body))
+	tpl, err := s.parseChecked(body)
 	if err != nil {
-		return nil, asValidation(err)
-	}
-	if err := s.checkTypes(tpl, false); err != nil {
 		return nil, err
 	}
 	out := &GetTemplateSummaryOutput{Description: tpl.Description, Version: tpl.FormatVersion}

@@ -1,6 +1,8 @@
 package template
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -401,14 +403,8 @@ func uniq(l []string) []string {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys lists a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // AttributeReferences lists every (resource, attribute) pair that
 // Fn::GetAtt or a dotted Fn::Sub variable names, in resources and outputs.

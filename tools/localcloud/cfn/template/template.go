@@ -380,7 +380,8 @@ func alnum(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+		letterOrDigit := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !letterOrDigit {
 			return false
 		}
 	}
@@ -388,21 +389,7 @@ func alnum(s string) bool {
 }
 
 // SortedResources returns the resource names in lexical order.
-func (t *Template) SortedResources() []string {
-	names := make([]string, 0, len(t.Resources))
-	for n := range t.Resources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (t *Template) SortedResources() []string { return sortedKeys(t.Resources) }
 
 // SortedParameters returns the parameter names in lexical order.
-func (t *Template) SortedParameters() []string {
-	names := make([]string, 0, len(t.Parameters))
-	for n := range t.Parameters {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (t *Template) SortedParameters() []string { return sortedKeys(t.Parameters) }
