@@ -125,4 +125,13 @@ func TestAWSCLI(t *testing.T) {
 	fails("MalformedPolicyDocument", "Policy document should not specify a principal.", "create-policy", "--policy-name", "bad",
 		"--policy-document", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"}}`)
 	fails("NoSuchEntity", "The role with name ghost cannot be found.", "get-role", "--role-name", "ghost")
+
+	var sim struct {
+		EvaluationResults []struct{ EvalActionName, EvalDecision string }
+	}
+	ok(&sim, "simulate-custom-policy", "--policy-input-list", doc, "--action-names", "sqs:SendMessage", "sqs:DeleteQueue",
+		"--resource-arns", "arn:aws:sqs:us-east-1:000000000000:orders")
+	if len(sim.EvaluationResults) != 2 || sim.EvaluationResults[0].EvalDecision != "allowed" || sim.EvaluationResults[1].EvalDecision != "implicitDeny" {
+		t.Fatalf("simulate-custom-policy = %+v", sim)
+	}
 }

@@ -204,6 +204,8 @@ func (s *Service) Descriptor() *server.Service {
 			"DetachRolePolicy":         server.Op(s.DetachRolePolicy),
 			"ListAttachedRolePolicies": server.Op(s.ListAttachedRolePolicies),
 			"GetUser":                  server.Op(s.GetUser),
+			"SimulateCustomPolicy":     server.Op(s.SimulateCustomPolicy),
+			"SimulatePrincipalPolicy":  server.Op(s.SimulatePrincipalPolicy),
 		},
 	}
 }
