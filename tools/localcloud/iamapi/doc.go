@@ -1,8 +1,8 @@
 // Package iamapi implements localcloud's IAM: the IAM API as the AWS CLI and
 // SDKs call it (awsQuery protocol: roles, trust policies, inline and managed
-// policies with versions, attachments, tags), the AWS managed policies
-// serverless templates attach, and the in-process API other services use to
-// enforce IAM:
+// policies with versions, attachments, tags, the policy simulator), the AWS
+// managed policies serverless templates attach, and the in-process API other
+// services use to enforce IAM:
 //
 //   - Authorize evaluates a caller's role policies together with a resource
 //     policy (package iam/policy) and logs the deciding statement;
