@@ -42,6 +42,8 @@ type env struct {
 type envOptions struct {
 	dataDir string
 	clock   *clock.Manual
+	// noFsync opens the store without fsync (benchmarks).
+	noFsync bool
 }
 
 func start(t testing.TB, opts ...envOptions) *env {
@@ -56,7 +58,7 @@ func start(t testing.TB, opts ...envOptions) *env {
 	if o.clock == nil {
 		o.clock = clock.NewManual(time.Now())
 	}
-	st, err := store.Open(o.dataDir)
+	st, err := store.Open(o.dataDir, store.Options{NoFsync: o.noFsync})
 	if err != nil {
 		t.Fatal(err)
 	}
