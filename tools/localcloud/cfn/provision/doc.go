@@ -8,4 +8,10 @@
 // Types localcloud knows but cannot provision yet are registered with a
 // nil Provider, so a template using them is rejected by name when its
 // change set is created instead of being skipped.
+//
+// Adding a provider: declare the narrow service interface it calls next to
+// it, write a Spec constructor listing the type's properties, the ones the
+// AWS resource reference marks "Update requires: Replacement", its GetAtt
+// attributes and its naming property, add the interface to Services and
+// the spec to Defaults (replacing the entry in the known list).
 package provision

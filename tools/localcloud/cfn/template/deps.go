@@ -222,6 +222,9 @@ func (t *Template) check() error {
 				return err
 			}
 		}
+		if t.exportNameDependsOnResources(o.Export) {
+			return formatError("Output %s is malformed. The Name field of Export must not depend on any resources, imported values, or Fn::GetAZs.", name)
+		}
 	}
 	_, err := t.Order(nil)
 	return err
@@ -423,4 +426,41 @@ func (t *Template) AttributeReferences() [][2]string {
 		references(t.Outputs[name].Export, nil, visit)
 	}
 	return out
+}
+
+// exportNameDependsOnResources reports whether an export name refers to a
+// resource, an import or Fn::GetAZs, which CloudFormation forbids: export
+// names must be known before anything is provisioned.
+func (t *Template) exportNameDependsOnResources(v any) bool {
+	found := false
+	references(v, nil, func(r reference) {
+		if r.kind == "GetAtt" || (r.kind == "Ref" || r.kind == "Sub") && !t.isParamOrPseudo(r.target) {
+			found = true
+		}
+	})
+	return found || containsFunction(v, "Fn::ImportValue", 0) || containsFunction(v, "Fn::GetAZs", 0)
+}
+
+func containsFunction(v any, fn string, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t[fn]; ok && len(t) == 1 {
+			return true
+		}
+		for _, e := range t {
+			if containsFunction(e, fn, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if containsFunction(e, fn, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -215,6 +215,8 @@ func TestTemplateErrors(t *testing.T) {
 		{"unknown param type", "Parameters:\n  P:\n    Type: Strin\nResources:\n  A:\n    Type: AWS::SQS::Queue\n", "Template format error: Unrecognized parameter type: Strin"},
 		{"condition refs resource", "Conditions:\n  C: !Equals [!Ref A, x]\nResources:\n  A:\n    Type: AWS::SQS::Queue\n", "Cannot reference resources in the Conditions block"},
 		{"undefined resource condition", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Condition: Nope\n", "Unresolved condition dependencies [Nope]"},
+		{"export name from a resource", "Resources:\n  A:\n    Type: AWS::SQS::Queue\nOutputs:\n  O:\n    Value: x\n    Export: {Name: !Sub '${A}-x'}\n",
+			"Template format error: Output O is malformed. The Name field of Export must not depend on any resources, imported values, or Fn::GetAZs."},
 		{"bad deletion policy", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Keep\n", "Unrecognized DeletionPolicy"},
 	}
 	for _, c := range cases {
