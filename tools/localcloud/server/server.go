@@ -46,6 +46,58 @@ type Service struct {
 	// Unauthenticated names operations that AWS serves without a
 	// signature (SNS ConfirmSubscription from an e-mailed link).
 	Unauthenticated map[string]bool
+	// Routes make the service speak restJson1: requests signed for the
+	// service that carry neither X-Amz-Target nor Action are matched
+	// against them by method and path.
+	Routes []Route
+}
+
+// Route maps a REST method and path to an operation. Path labels are
+// written {Name}; a last label {Name+} takes the rest of the path.
+type Route struct {
+	Method    string
+	Path      string
+	Operation string
+	// Status is the success status (default 200).
+	Status int
+}
+
+// match reports whether method and path fit the route, with its labels.
+func (rt Route) match(method, path string) (map[string]string, bool) {
+	if rt.Method != method {
+		return nil, false
+	}
+	pat := strings.Split(strings.Trim(rt.Path, "/"), "/")
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	params := map[string]string{}
+	for i, p := range pat {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}") && i == len(pat)-1 {
+			if i >= len(segs) {
+				return nil, false
+			}
+			rest, err := url.PathUnescape(strings.Join(segs[i:], "/"))
+			if err != nil {
+				return nil, false
+			}
+			params[p[1:len(p)-2]] = rest
+			return params, true
+		}
+		if i >= len(segs) {
+			return nil, false
+		}
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			v, err := url.PathUnescape(segs[i])
+			if err != nil || v == "" {
+				return nil, false
+			}
+			params[p[1:len(p)-1]] = v
+			continue
+		}
+		if p != segs[i] {
+			return nil, false
+		}
+	}
+	return params, len(pat) == len(segs)
 }
 
 // Operation is a registered service operation.
@@ -152,6 +204,7 @@ type wireProtocol int
 const (
 	protoJSON wireProtocol = iota + 1
 	protoQuery
+	protoREST
 )
 
 type exchange struct {
@@ -161,6 +214,8 @@ type exchange struct {
 	proto     wireProtocol
 	svc       *Service
 	action    string
+	route     Route
+	params    map[string]string
 }
 
 // ServeHTTP implements http.Handler.
@@ -217,6 +272,14 @@ func (s *Server) serve(x *exchange, body []byte) {
 			s.writeError(x, unknownOperation(x))
 			return
 		}
+	} else if svc := s.restService(r); svc != nil {
+		x.proto, x.svc = protoREST, svc
+		for _, rt := range svc.Routes {
+			if p, ok := rt.match(r.Method, r.URL.EscapedPath()); ok {
+				x.route, x.params, x.action = rt, p, rt.Operation
+				break
+			}
+		}
 	} else {
 		var err error
 		params, err = queryParams(r, body)
@@ -252,7 +315,7 @@ func (s *Server) serve(x *exchange, body []byte) {
 		s.writeError(x, unknownOperation(x))
 		return
 	}
-	if x.proto == protoQuery && !x.svc.Query {
+	if (x.proto == protoQuery && !x.svc.Query) || (x.proto == protoREST && x.action == "") {
 		s.writeError(x, unknownOperation(x))
 		return
 	}
@@ -263,9 +326,12 @@ func (s *Server) serve(x *exchange, body []byte) {
 	}
 	in := operation.newInput()
 	var derr error
-	if x.proto == protoJSON {
+	switch x.proto {
+	case protoJSON:
 		derr = protocol.DecodeJSON(body, in)
-	} else {
+	case protoREST:
+		derr = protocol.DecodeRESTJSON(protocol.RESTRequest{PathParams: x.params, Query: r.URL.Query(), Header: r.Header, Body: body}, in)
+	default:
 		derr = protocol.DecodeQuery(params, in)
 	}
 	if derr != nil {
@@ -279,6 +345,24 @@ func (s *Server) serve(x *exchange, body []byte) {
 		return
 	}
 	s.writeOutput(x, out)
+}
+
+// restService is the REST service a request is for: one with routes whose
+// signing name is the request's credential scope, when the request is
+// neither awsJson nor awsQuery.
+func (s *Server) restService(r *http.Request) *Service {
+	scope, ok := sigv4.SigningScope(r)
+	if !ok {
+		return nil
+	}
+	svc := s.byName[scope.Service]
+	if svc == nil || len(svc.Routes) == 0 {
+		return nil
+	}
+	if r.URL.Query().Get("Action") != "" {
+		return nil
+	}
+	return svc
 }
 
 func (s *Server) unauthenticatedService(action string) *Service {
@@ -324,6 +408,10 @@ func endpointOf(r *http.Request) string {
 }
 
 func unknownOperation(x *exchange) *protocol.Error {
+	if x.proto == protoREST {
+		return &protocol.Error{Code: "UnknownOperationException", Message: "Unknown operation " + x.r.Method + " " + x.r.URL.Path,
+			Status: http.StatusNotFound, Fault: protocol.Sender}
+	}
 	if x.proto == protoJSON {
 		return &protocol.Error{Code: "UnknownOperationException", Namespace: protocol.CoralNamespace,
 			Status: http.StatusBadRequest, Fault: protocol.Sender}
@@ -350,7 +438,7 @@ func authError(x *exchange, e *sigv4.Error) *protocol.Error {
 	default:
 		jsonCode, queryCode = "InvalidSignatureException", "SignatureDoesNotMatch"
 	}
-	if x.proto == protoJSON {
+	if x.proto == protoJSON || x.proto == protoREST {
 		pe := &protocol.Error{Code: jsonCode, Namespace: protocol.CoralNamespace, Message: e.Message, Status: status, Fault: protocol.Sender}
 		if x.svc != nil && x.svc.QueryCompatible {
 			pe.QueryCode = queryCode
@@ -367,6 +455,16 @@ func (s *Server) writeError(x *exchange, err error) {
 		pe = protocol.InternalFailure()
 	}
 	h := x.w.Header()
+	if x.proto == protoREST {
+		body, extra := protocol.RESTJSONError(pe)
+		for k, v := range extra {
+			h[k] = v
+		}
+		h.Set("Content-Type", "application/json")
+		x.w.WriteHeader(pe.Status)
+		_, _ = x.w.Write(body)
+		return
+	}
 	if x.proto == protoJSON {
 		ns, qc, ver := "", false, "1.0"
 		if x.svc != nil {
@@ -391,6 +489,24 @@ func (s *Server) writeError(x *exchange, err error) {
 }
 
 func (s *Server) writeOutput(x *exchange, out any) {
+	if x.proto == protoREST {
+		status := x.route.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		resp, err := protocol.EncodeRESTJSON(out, status)
+		if err != nil {
+			s.writeError(x, fmt.Errorf("encode %s output: %w", x.action, err))
+			return
+		}
+		for k, v := range resp.Header {
+			x.w.Header()[k] = v
+		}
+		x.w.Header().Set("Content-Type", resp.ContentType)
+		x.w.WriteHeader(resp.Status)
+		_, _ = x.w.Write(resp.Body)
+		return
+	}
 	var body []byte
 	if x.proto == protoJSON {
 		b, err := protocol.EncodeJSON(out)
