@@ -156,6 +156,16 @@ func (s *Service) lookup(name string) (*table, error) {
 	return t, nil
 }
 
+// lookupNamed is lookup for the control-plane operations, whose
+// not-found message names the table.
+func (s *Service) lookupNamed(name string) (*table, error) {
+	t, err := s.lookup(name)
+	if err != nil && name != "" {
+		return nil, errTableNotFoundNamed(name)
+	}
+	return t, err
+}
+
 var tableNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 
 func validateTableName(name, member string) error {
@@ -541,11 +551,8 @@ func (s *Service) describe(t *table) *TableDescription {
 
 // DescribeTable describes a table.
 func (s *Service) DescribeTable(ctx context.Context, in *TableNameInput) (*DescribeTableOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupNamed(in.TableName)
 	if err != nil {
-		if in.TableName != "" {
-			return nil, errTableNotFoundNamed(in.TableName)
-		}
 		return nil, err
 	}
 	return &DescribeTableOutput{Table: s.describe(t)}, nil
@@ -581,7 +588,7 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 // DeleteTable deletes a table with its items and indexes; its stream is
 // disabled and stays readable for 24 hours.
 func (s *Service) DeleteTable(ctx context.Context, in *TableNameInput) (*TableOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupNamed(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -698,7 +705,7 @@ func (s *Service) changeTable(t *table, change func(rec *tableRecord, now time.T
 // UpdateTable changes billing mode, throughput, stream, encryption, table
 // class and deletion protection.
 func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*TableOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupNamed(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -761,7 +768,7 @@ func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*Table
 
 // UpdateTimeToLive stores a table's TTL setting. Expiry itself is not run.
 func (s *Service) UpdateTimeToLive(ctx context.Context, in *UpdateTimeToLiveInput) (*UpdateTimeToLiveOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupNamed(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -796,7 +803,7 @@ func (s *Service) UpdateTimeToLive(ctx context.Context, in *UpdateTimeToLiveInpu
 
 // DescribeTimeToLive describes a table's TTL setting.
 func (s *Service) DescribeTimeToLive(ctx context.Context, in *TableNameInput) (*DescribeTimeToLiveOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupNamed(in.TableName)
 	if err != nil {
 		return nil, err
 	}
