@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/xml"
 	"errors"
+	"net/http"
 	"net/url"
 	"testing"
 )
@@ -59,6 +60,42 @@ func FuzzDecodeJSON(f *testing.F) {
 			return
 		}
 		if _, err := EncodeJSON(&in); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+type restIn struct {
+	Name    string            `json:"-" location:"uri"`
+	Limit   *int              `json:"-" location:"querystring"`
+	Tags    []string          `json:"-" location:"querystring" locationName:"tag"`
+	Flag    bool              `json:"-" location:"header" locationName:"X-Flag"`
+	Meta    map[string]string `json:"-" location:"headers" locationName:"X-Meta-"`
+	Timeout int               `json:"Timeout"`
+	Env     map[string]string `json:"Env"`
+}
+
+// FuzzDecodeRESTJSON binds arbitrary labels, query strings, headers and
+// bodies; failures must be typed API errors and encoding must succeed.
+func FuzzDecodeRESTJSON(f *testing.F) {
+	f.Add("fn", "Limit=5&tag=a&tag=b", "true", "m", []byte(`{"Timeout":3,"Env":{"A":"1"}}`))
+	f.Add("", "Limit=x", "maybe", "", []byte(`{"Timeout":"3"}`))
+	f.Add("a%2Fb", "%zz", "", "\x00", []byte(`[`))
+	f.Fuzz(func(t *testing.T, label, query, flag, meta string, body []byte) {
+		q, _ := url.ParseQuery(query)
+		h := http.Header{}
+		h.Set("X-Flag", flag)
+		h.Set("X-Meta-Color", meta)
+		var in restIn
+		err := DecodeRESTJSON(RESTRequest{PathParams: map[string]string{"Name": label}, Query: q, Header: h, Body: body}, &in)
+		if err != nil {
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+			return
+		}
+		if _, err := EncodeRESTJSON(&in, 200); err != nil {
 			t.Fatal(err)
 		}
 	})
