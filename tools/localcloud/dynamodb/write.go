@@ -39,22 +39,21 @@ type mutation struct {
 
 	// Results of the last run.
 	old, new  attr.Item
-	changed   []string
 	oldSize   int
 	newSize   int
 	streamArn string
 }
 
-// errConditionFailed is a failed condition inside prepare; callers turn it
+// conditionFailure is a failed condition inside prepare; callers turn it
 // into ConditionalCheckFailedException or a cancellation reason.
-type errConditionFailed struct{ item attr.Item }
+type conditionFailure struct{ item attr.Item }
 
-func (e *errConditionFailed) Error() string { return "condition failed" }
+func (e *conditionFailure) Error() string { return "condition failed" }
 
 // prepare reads the current item, evaluates the condition and computes the
 // new item.
 func (m *mutation) prepare(tx store.Tx) error {
-	m.old, m.new, m.changed, m.oldSize, m.newSize, m.streamArn = nil, nil, nil, 0, 0, ""
+	m.old, m.new, m.oldSize, m.newSize, m.streamArn = nil, nil, 0, 0, ""
 	if tx.Get(bucketLive, []byte(m.v.id)) == nil {
 		return errTableNotFound()
 	}
@@ -66,7 +65,7 @@ func (m *mutation) prepare(tx store.Tx) error {
 		m.old, m.oldSize = old, storedSize(raw)
 	}
 	if m.cond != nil && !m.cond.Eval(m.old) {
-		e := &errConditionFailed{}
+		e := &conditionFailure{}
 		if m.failItem {
 			e.item = m.old
 		}
@@ -86,7 +85,7 @@ func (m *mutation) prepare(tx store.Tx) error {
 		if err != nil {
 			return wire(err)
 		}
-		m.new, m.changed = res.Item, res.Changed
+		m.new = res.Item
 		if err := m.v.checkIndexKeys(m.new); err != nil {
 			return err
 		}
@@ -267,7 +266,7 @@ func (s *Service) runTokened(ms []*mutation, transact bool, idem *idempotency) e
 			if err == nil {
 				continue
 			}
-			var cf *errConditionFailed
+			var cf *conditionFailure
 			isCond := errors.As(err, &cf)
 			var pe *protocol.Error
 			isValidation := errors.As(err, &pe)
