@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ type envOptions struct {
 
 // start serves SQS, SNS, CloudWatch Logs and CloudFormation behind the
 // real front door on an httptest server.
-func start(t *testing.T, opts envOptions) *env {
+func start(t testing.TB, opts envOptions) *env {
 	t.Helper()
 	if opts.dir == "" {
 		opts.dir = t.TempDir()
@@ -960,4 +961,47 @@ func physicalID(t *testing.T, e *env, stack, logical string) string {
 		t.Fatal(err)
 	}
 	return aws.ToString(out.StackResourceDetail.PhysicalResourceId)
+}
+
+// BenchmarkNoChangeRedeploy measures what a redeploy without changes costs
+// a client: CreateChangeSet, DescribeChangeSet (FAILED, no changes) and
+// DeleteChangeSet, through the SDK over loopback HTTP.
+func BenchmarkNoChangeRedeploy(b *testing.B) {
+	e := start(b, envOptions{})
+	ctx := context.Background()
+	body := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  T:\n    Type: AWS::SNS::Topic\n  L:\n    Type: AWS::Logs::LogGroup\n"
+	created, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("bench"), ChangeSetName: aws.String("c0"),
+		ChangeSetType: types.ChangeSetTypeCreate, TemplateBody: aws.String(body)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: created.Id}); err != nil {
+		b.Fatal(err)
+	}
+	for range 4000 {
+		out, err := e.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("bench")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if out.Stacks[0].StackStatus == types.StackStatusCreateComplete {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		name := "n" + strconv.Itoa(i)
+		cs, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("bench"), ChangeSetName: aws.String(name),
+			ChangeSetType: types.ChangeSetTypeUpdate, TemplateBody: aws.String(body)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := e.cf.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
+		if err != nil || d.Status != types.ChangeSetStatusFailed {
+			b.Fatalf("describe: %v %v", d, err)
+		}
+		if _, err := e.cf.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

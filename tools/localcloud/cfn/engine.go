@@ -148,7 +148,7 @@ func runDAG(deps map[string][]string, workers int, fn func(string) error) map[st
 			n := ready[0]
 			ready = ready[1:]
 			running++
-			go func() { results <- result{n, fn(n)} }()
+			go func() { results <- result{n, safely(n, fn)} }()
 		}
 		if running == 0 {
 			return failed
@@ -167,6 +167,17 @@ func runDAG(deps map[string][]string, workers int, fn func(string) error) map[st
 		}
 		sort.Strings(ready)
 	}
+}
+
+// safely runs fn, turning a panic in a provider into the resource's
+// failure instead of taking localcloud down.
+func safely(n string, fn func(string) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error in the resource provider: %v", v)
+		}
+	}()
+	return fn(n)
 }
 
 // reverseDeps turns "needs" edges into "needed by" edges, for deletion.

@@ -54,3 +54,10 @@ func TestRunDAGStopsAfterFailure(t *testing.T) {
 		t.Fatalf("reverse = %v", rev)
 	}
 }
+
+func TestRunDAGRecoversPanics(t *testing.T) {
+	failed := runDAG(map[string][]string{"a": nil}, 1, func(string) error { panic("provider bug") })
+	if failed["a"] == nil || failed["a"].Error() != "internal error in the resource provider: provider bug" {
+		t.Fatalf("failed = %v", failed)
+	}
+}
