@@ -1005,3 +1005,87 @@ func BenchmarkNoChangeRedeploy(b *testing.B) {
 		}
 	}
 }
+
+func TestUpdateRollbackRestoresReplacedResource(t *testing.T) {
+	e := start(t, envOptions{})
+	body := "Parameters:\n  Suffix: {Type: String, Default: a}\n  Delay: {Type: Number, Default: 0}\nResources:\n" +
+		"  Group:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: !Sub '/rb/${Suffix}'\n" +
+		"  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: Group\n    Properties:\n      DelaySeconds: !Ref Delay\n"
+	if _, s := e.deploy(t, "rb", body, types.ChangeSetTypeCreate, nil); s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatal(s.StackStatus)
+	}
+	// The group is replaced (new name), then Q fails: the new group is
+	// deleted and the old one stays the stack's.
+	_, s := e.deploy(t, "rb", body, types.ChangeSetTypeUpdate, map[string]string{"Suffix": "b", "Delay": "5000"})
+	if s.StackStatus != types.StackStatusUpdateRollbackComplete {
+		t.Fatalf("status = %s", s.StackStatus)
+	}
+	if !e.logGroupExists(t, "/rb/a") || e.logGroupExists(t, "/rb/b") {
+		t.Fatal("after rollback the old group must remain and the new one be gone")
+	}
+	if id := physicalID(t, e, "rb", "Group"); id != "/rb/a" {
+		t.Fatalf("Group is %s after rollback, want /rb/a", id)
+	}
+	// The stack is usable again: a good update goes through.
+	if _, s := e.deploy(t, "rb", body, types.ChangeSetTypeUpdate, map[string]string{"Suffix": "b", "Delay": "5"}); s.StackStatus != types.StackStatusUpdateComplete {
+		t.Fatalf("update after rollback: %s", s.StackStatus)
+	}
+	if !e.logGroupExists(t, "/rb/b") || e.logGroupExists(t, "/rb/a") {
+		t.Fatal("the replacement should now have happened")
+	}
+}
+
+// sticky is a test resource type that cannot be deleted.
+type sticky struct{}
+
+func (sticky) Create(_ context.Context, req *provision.Request) (provision.Result, error) {
+	return provision.Result{PhysicalID: "sticky-" + req.LogicalID}, nil
+}
+
+func (sticky) Update(_ context.Context, req *provision.Request) (provision.Result, error) {
+	return provision.Result{PhysicalID: req.PhysicalID}, nil
+}
+
+func (sticky) Delete(context.Context, *provision.Request) error {
+	return errors.New("the resource is in use")
+}
+
+func TestDeleteFailureAndRetainResources(t *testing.T) {
+	e := start(t, envOptions{extra: []provision.Spec{{Type: "Test::Sticky", Provider: sticky{}}}})
+	ctx := context.Background()
+	body := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  S:\n    Type: Test::Sticky\n  Kept:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain\n    Properties:\n      QueueName: kept\n"
+	_, s := e.deploy(t, "sticky", body, types.ChangeSetTypeCreate, nil)
+	if s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatal(s.StackStatus)
+	}
+	if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("sticky")}); err != nil {
+		t.Fatal(err)
+	}
+	s = e.waitStack(t, "sticky")
+	if s.StackStatus != types.StackStatusDeleteFailed || aws.ToString(s.StackStatusReason) != "The following resource(s) failed to delete: [S]. " {
+		t.Fatalf("delete: %s %q", s.StackStatus, aws.ToString(s.StackStatusReason))
+	}
+	var reason string
+	skipped := false
+	for _, ev := range e.events(t, "sticky") {
+		if aws.ToString(ev.LogicalResourceId) == "S" && ev.ResourceStatus == types.ResourceStatusDeleteFailed {
+			reason = aws.ToString(ev.ResourceStatusReason)
+		}
+		if aws.ToString(ev.LogicalResourceId) == "Kept" && ev.ResourceStatus == types.ResourceStatusDeleteSkipped {
+			skipped = true
+		}
+	}
+	if reason != "the resource is in use" || !skipped {
+		t.Fatalf("events: S reason %q, Kept skipped %v", reason, skipped)
+	}
+	if !e.queueExists(e.url + "/000000000000/kept") {
+		t.Fatal("the retained queue was deleted")
+	}
+	// RetainResources is only for DELETE_FAILED stacks, and then finishes.
+	if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("sticky"), RetainResources: []string{"S"}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.waitStack(t, aws.ToString(s.StackId)); s.StackStatus != types.StackStatusDeleteComplete {
+		t.Fatalf("delete with RetainResources: %s %q", s.StackStatus, aws.ToString(s.StackStatusReason))
+	}
+}

@@ -632,6 +632,12 @@ func (s *Service) rollbackUpdate(ctx context.Context, st *stackRecord) {
 	}
 	s.mu.Lock()
 	st.restore(prev)
+	for n, old := range prev.Resources {
+		// Attributes an unchanged resource took from the new template.
+		if cur := st.Resources[n]; cur != nil && cur.PhysicalID == old.PhysicalID {
+			cur.Deps, cur.DeletionPolicy, cur.UpdateReplacePolicy, cur.Metadata = old.Deps, old.DeletionPolicy, old.UpdateReplacePolicy, old.Metadata
+		}
+	}
 	if err := s.setStatusLocked(st, statusUpdateRollbackCleanup, ""); err != nil {
 		s.cfg.Logger.Error("store stack", "stack", st.Name, "err", err)
 	}
