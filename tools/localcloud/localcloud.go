@@ -13,7 +13,9 @@ import (
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
+	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/logs"
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
@@ -97,6 +99,8 @@ type Instance struct {
 	ids    *ids.Source
 	sqs    *sqs.Service
 	sns    *sns.Service
+	logs   *logs.Service
+	iam    *iamapi.Service
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
 	// Credentials can be extended with more access keys.
@@ -114,33 +118,48 @@ func Open(cfg Config) (*Instance, error) {
 		return nil, err
 	}
 	idSource := ids.New(cfg.Random)
+	fail := func(err error) (*Instance, error) {
+		_ = st.Close()
+		return nil, err
+	}
+	identity, err := iamapi.New(iamapi.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
 	creds := iam.NewStaticCredentials(iam.RootCredential(cfg.Account, cfg.AccessKeyID, cfg.SecretAccessKey))
 	srv := server.New(server.Config{
-		Verifier: &sigv4.Verifier{Credentials: creds, Region: cfg.Region, Clock: cfg.AuthClock},
+		// Root keys first, then the role sessions IAM minted (function and
+		// API integration roles), so those calls are signed and attributed.
+		Verifier: &sigv4.Verifier{Credentials: identity.CredentialSource(creds), Region: cfg.Region, Clock: cfg.AuthClock},
 		Logger:   cfg.Logger,
 		IDs:      idSource,
 	})
 	queues, err := sqs.New(sqs.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
 		Region: cfg.Region, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
-		_ = st.Close()
-		return nil, err
+		return fail(err)
 	}
 	mailbox, err := mail.Open(filepath.Join(cfg.DataDir, "mail"))
 	if err != nil {
-		_ = st.Close()
-		return nil, err
+		return fail(err)
 	}
 	topics, err := sns.New(sns.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
 		Queues: queues, Mailbox: mailbox, HTTPClient: cfg.HTTPClient, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
-		_ = st.Close()
-		return nil, err
+		return fail(err)
+	}
+	logGroups, err := logs.New(logs.Config{Store: st, Clock: cfg.Clock, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		topics.Close()
+		return fail(err)
 	}
 	srv.Register(sts.New().Descriptor())
 	srv.Register(queues.Descriptor())
 	srv.Register(topics.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, Mailbox: mailbox, Credentials: creds}
+	srv.Register(logGroups.Descriptor())
+	srv.Register(identity.Descriptor())
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity,
+		Mailbox: mailbox, Credentials: creds}
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -165,6 +184,14 @@ func (i *Instance) SQS() *sqs.Service { return i.sqs }
 // SNS is the SNS service, for in-process callers.
 func (i *Instance) SNS() *sns.Service { return i.sns }
 
+// Logs is the CloudWatch Logs service, for in-process writers (function
+// output, API access logs).
+func (i *Instance) Logs() *logs.Service { return i.logs }
+
+// IAM is the IAM service: policy decisions and role sessions for in-process
+// callers.
+func (i *Instance) IAM() *iamapi.Service { return i.iam }
+
 // Handler is the HTTP handler serving every service.
 func (i *Instance) Handler() http.Handler { return i.server }
 
@@ -177,5 +204,7 @@ func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
 // Serve returns.
 func (i *Instance) Close() error {
 	i.sns.Close()
+	// Logs last among the services, so the final log lines are kept.
+	i.logs.Close()
 	return i.store.Close()
 }

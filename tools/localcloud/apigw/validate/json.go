@@ -253,7 +253,7 @@ func parseErrorMessage(data []byte, err error) string {
 		return "Unexpected end-of-input"
 	}
 	r, _ := utf8.DecodeRuneInString(s)
-	if strings.IndexRune(`{["-0123456789tfn`, r) < 0 {
+	if !strings.ContainsRune(`{["-0123456789tfn`, r) {
 		return fmt.Sprintf("Unexpected character ('%c' (code %d)): expected a valid value (number, String, array, object, 'true', 'false' or 'null')", r, r)
 	}
 	return "Invalid JSON: " + err.Error()

@@ -36,7 +36,7 @@ func ParseRequestParameters(params map[string]bool) (*ParameterRules, error) {
 	for key, required := range params {
 		rest, ok := strings.CutPrefix(key, "method.request.")
 		if !ok {
-			return nil, fmt.Errorf("request parameter %q: must start with method.request.", key)
+			return nil, fmt.Errorf("request parameter %q: must start with \"method.request.\"", key)
 		}
 		loc, name, ok := strings.Cut(rest, ".")
 		if !ok || name == "" {

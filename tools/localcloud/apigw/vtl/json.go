@@ -248,7 +248,7 @@ func compileJSONPath(p string) (*jsonPath, error) {
 			// quoted names may contain ']' — rescan for the closing quote
 			names, n, err := scanQuotedNames(p[i+1:])
 			if err != nil {
-				return nil, fmt.Errorf("JSONPath %q: %v", p, err)
+				return nil, fmt.Errorf("JSONPath %q: %w", p, err)
 			}
 			st.kind = stepName
 			st.names = names

@@ -61,7 +61,7 @@ func status(code int, body string, _ http.Header, err error) string {
 func next() (string, http.Header, error) {
 	code, body, h, err := api(http.MethodGet, "invocation/next", nil)
 	if err != nil || code != http.StatusOK {
-		return "", nil, fmt.Errorf("next: %d %s %v", code, body, err)
+		return "", nil, fmt.Errorf("next: %d %s %w", code, body, err)
 	}
 	return h.Get("Lambda-Runtime-Aws-Request-Id"), h, nil
 }
@@ -94,7 +94,7 @@ func runScript(name string) error {
 		}
 		msg := "first=" + first + " again=" + again
 		if code, body, _, err := api(http.MethodPost, "invocation/"+id+"/error", []byte(msg), "Lambda-Runtime-Function-Error-Type", "Custom.Failure"); err != nil || code != http.StatusAccepted {
-			return fmt.Errorf("error post: %d %s %v", code, body, err)
+			return fmt.Errorf("error post: %d %s %w", code, body, err)
 		}
 		// Invocation 3: a response over the limit.
 		id, _, err = next()
@@ -275,7 +275,7 @@ func TestRuntimeAPIProtocol(t *testing.T) {
 	if inst.Alive() {
 		t.Fatal("alive after Stop")
 	}
-	if _, err := inst.Invoke(context.Background(), runtime.Invocation{RequestID: "y"}); err != runtime.ErrNotDelivered {
+	if _, err := inst.Invoke(context.Background(), runtime.Invocation{RequestID: "y"}); !errors.Is(err, runtime.ErrNotDelivered) {
 		t.Fatalf("invoke after stop: %v", err)
 	}
 	events := sink.waitFor(t, "REPORT RequestId: req-5")

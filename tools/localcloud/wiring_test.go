@@ -1,0 +1,59 @@
+package localcloud_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
+	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
+)
+
+const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// TestInstanceServesIAMAndLogs checks the Instance wires IAM and CloudWatch Logs into the
+// front door, and that role sessions IAM mints are accepted by the SigV4 verifier: the
+// path every function call will take.
+func TestInstanceServesIAMAndLogs(t *testing.T) {
+	ctx := context.Background()
+	env := localcloudtest.Start(t)
+
+	role, err := iamsdk.NewFromConfig(env.Config()).CreateRole(ctx, &iamsdk.CreateRoleInput{
+		RoleName: aws.String("fn-role"), AssumeRolePolicyDocument: aws.String(lambdaTrust),
+	})
+	if err != nil {
+		t.Fatalf("CreateRole through the front door: %v", err)
+	}
+
+	cwl := cloudwatchlogs.NewFromConfig(env.Config())
+	if _, err := cwl.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/fn")}); err != nil {
+		t.Fatalf("CreateLogGroup through the front door: %v", err)
+	}
+	groups, err := cwl.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+	if err != nil || len(groups.LogGroups) != 1 || aws.ToString(groups.LogGroups[0].LogGroupName) != "/aws/lambda/fn" {
+		t.Fatalf("DescribeLogGroups = %+v, %v", groups, err)
+	}
+
+	sess, err := env.Instance.IAM().AssumeRole(ctx, iamapi.AssumeRoleInput{
+		RoleARN: aws.ToString(role.Role.Arn), Service: "lambda.amazonaws.com", SessionName: "fn",
+	})
+	if err != nil {
+		t.Fatalf("AssumeRole: %v", err)
+	}
+	cfg := env.Config()
+	c := sess.Credential
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity with a role session: %v", err)
+	}
+	if arn := aws.ToString(who.Arn); !strings.HasSuffix(arn, ":assumed-role/fn-role/fn") {
+		t.Errorf("caller = %s, want the assumed role", arn)
+	}
+}
