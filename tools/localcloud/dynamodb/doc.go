@@ -40,6 +40,7 @@
 // Tables and indexes are ACTIVE at once; TTL and point-in-time recovery
 // settings are stored but items do not expire and no restore exists;
 // legacy parameters (Expected, AttributeUpdates, KeyConditions,
-// QueryFilter, ScanFilter) and GlobalSecondaryIndexUpdates are rejected
-// with a ValidationException; every stream has one shard.
+// QueryFilter, ScanFilter) are rejected with a ValidationException; an
+// index added by UpdateTable is backfilled in the same transaction; every
+// stream has one shard.
 package dynamodb

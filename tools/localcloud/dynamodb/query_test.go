@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
 // fillEvents writes partitions p0..p2 with sort keys -5..14 (20 each);
@@ -234,5 +236,55 @@ func TestOneMegabytePages(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[4 4 0]" {
 		t.Fatalf("page sizes = %v, want [4 4 0]", sizes)
+	}
+}
+
+// TestIndexUpdates adds a GSI to a table with items (backfilled), queries
+// it, keeps it current through later writes, and deletes it.
+func TestIndexUpdates(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	in := eventsTable("events")
+	in.GlobalSecondaryIndexes = nil
+	in.AttributeDefinitions = in.AttributeDefinitions[:2]
+	in.LocalSecondaryIndexes = nil
+	mustCreate(t, e.DB, in)
+	fillEvents(t, e.DB)
+	up, err := e.DB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("events"),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("customer"), AttributeType: types.ScalarAttributeTypeS}},
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+			IndexName:  aws.String("byCustomer"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("customer"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}}})
+	if err != nil || len(up.TableDescription.GlobalSecondaryIndexes) != 1 || len(up.TableDescription.AttributeDefinitions) != 3 {
+		t.Fatalf("UpdateTable = %+v, %v", up, err)
+	}
+	if _, err := e.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("events"),
+		Item: map[string]types.AttributeValue{"pk": str("p9"), "sk": num("1"), "customer": str("c1")}}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("events"), IndexName: aws.String("byCustomer"),
+		KeyConditionExpression: aws.String("customer = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":c": str("c1")}})
+	if err != nil || q.Count != 11 {
+		t.Fatalf("backfilled index = %d items, %v", q.Count, err)
+	}
+	_, err = e.DB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("events"),
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+			IndexName:  aws.String("byAt"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("at"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}}})
+	wantErr(t, err, "ValidationException", "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [at], AttributeDefinitions: [customer, pk, sk]")
+	if _, err := e.DB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("events"),
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byCustomer")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("events"), IndexName: aws.String("byCustomer"),
+		KeyConditionExpression: aws.String("customer = :c"), ExpressionAttributeValues: map[string]types.AttributeValue{":c": str("c1")}})
+	wantErr(t, err, "ValidationException", "The table does not have the specified index: byCustomer")
+	var leftover int
+	if err := e.Store.View(func(tx store.Tx) error {
+		return tx.ForEach("dynamodb/index", nil, func(_, _ []byte) error { leftover++; return nil })
+	}); err != nil || leftover != 0 {
+		t.Fatalf("%d index entries left after the delete, %v", leftover, err)
 	}
 }

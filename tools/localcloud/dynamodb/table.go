@@ -661,6 +661,12 @@ func deletePrefix(tx store.Tx, bucket string, prefix []byte) error {
 // changeTable applies change to a copy of t's record under t's lock,
 // persists it (with the stream records it returns) and installs it.
 func (s *Service) changeTable(t *table, change func(rec *tableRecord, now time.Time) ([]*streamRecord, error)) error {
+	return s.changeTableWith(t, change, nil)
+}
+
+// changeTableWith is changeTable with work to do in the same transaction
+// under the new view (index backfill and removal).
+func (s *Service) changeTableWith(t *table, change func(rec *tableRecord, now time.Time) ([]*streamRecord, error), work func(tx store.Tx, v *view) error) error {
 	now := s.cfg.Clock.Now()
 	t.mu.Lock()
 	if t.deleted {
@@ -689,6 +695,9 @@ func (s *Service) changeTable(t *table, change func(rec *tableRecord, now time.T
 				return err
 			}
 		}
+		if work != nil {
+			return work(tx, v)
+		}
 		return nil
 	})
 	t.rec, t.view = rec, v
@@ -712,10 +721,12 @@ func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*Table
 	if err := validateStreamSpec(in.StreamSpecification); err != nil {
 		return nil, err
 	}
-	if len(in.GlobalSecondaryIndexUpdates) > 0 && string(in.GlobalSecondaryIndexUpdates) != "null" && string(in.GlobalSecondaryIndexUpdates) != "[]" {
-		return nil, errValidation("GlobalSecondaryIndexUpdates are not supported by localcloud")
-	}
-	err = s.changeTable(t, func(rec *tableRecord, now time.Time) ([]*streamRecord, error) {
+	var created, deleted []string
+	err = s.changeTableWith(t, func(rec *tableRecord, now time.Time) ([]*streamRecord, error) {
+		var err error
+		if created, deleted, err = applyIndexUpdates(rec, in); err != nil {
+			return nil, err
+		}
 		if in.BillingMode != "" {
 			if in.BillingMode != "PROVISIONED" && in.BillingMode != "PAY_PER_REQUEST" {
 				return nil, errValidation("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", in.BillingMode)
@@ -759,11 +770,133 @@ func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*Table
 		rec.StreamEnabled = false
 		rec.StreamViewType = ""
 		return []*streamRecord{s.disableStream(rec.StreamArn, now)}, nil
-	})
+	}, func(tx store.Tx, v *view) error { return rebuildIndexes(tx, v, created, deleted) })
 	if err != nil {
 		return nil, err
 	}
 	return &TableOutput{TableDescription: s.describe(t)}, nil
+}
+
+// applyIndexUpdates applies UpdateTable's GlobalSecondaryIndexUpdates and
+// AttributeDefinitions to rec and returns the indexes created and deleted.
+func applyIndexUpdates(rec *tableRecord, in *UpdateTableInput) (created, deleted []string, err error) {
+	if len(in.GlobalSecondaryIndexUpdates) == 0 {
+		return nil, nil, nil
+	}
+	rec.GSIs = slices.Clone(rec.GSIs)
+	defs := map[string]string{}
+	for _, d := range rec.AttributeDefinitions {
+		defs[d.AttributeName] = d.AttributeType
+	}
+	for _, d := range in.AttributeDefinitions {
+		if t, ok := defs[d.AttributeName]; ok && t != d.AttributeType {
+			return nil, nil, errInvalid("Cannot change the type of existing attribute %s", d.AttributeName)
+		}
+		defs[d.AttributeName] = d.AttributeType
+	}
+	find := func(name string) int {
+		return slices.IndexFunc(rec.GSIs, func(ix SecondaryIndex) bool { return ix.IndexName == name })
+	}
+	for i, u := range in.GlobalSecondaryIndexUpdates {
+		member := fmt.Sprintf("globalSecondaryIndexUpdates.%d.member", i+1)
+		switch {
+		case u.Create != nil:
+			ix := *u.Create
+			if ix.IndexName == "" {
+				return nil, nil, errNull(member + ".create.indexName")
+			}
+			if find(ix.IndexName) >= 0 || slices.ContainsFunc(rec.LSIs, func(l SecondaryIndex) bool { return l.IndexName == ix.IndexName }) {
+				return nil, nil, errValidation("One or more parameter values were invalid: Attempting to create an index which already exists")
+			}
+			if err := validateKeySchema(ix.KeySchema, defs, map[string]bool{}, member+".create.keySchema"); err != nil {
+				return nil, nil, err
+			}
+			if err := validateProjection(ix.Projection, member+".create"); err != nil {
+				return nil, nil, err
+			}
+			if err := validateThroughput(rec.BillingMode, ix.ProvisionedThroughput, ix.IndexName); err != nil {
+				return nil, nil, err
+			}
+			rec.GSIs = append(rec.GSIs, ix)
+			created = append(created, ix.IndexName)
+		case u.Update != nil:
+			k := find(u.Update.IndexName)
+			if k < 0 {
+				return nil, nil, errCode(CodeResourceNotFound, "Requested resource not found: Index: %s not found", u.Update.IndexName)
+			}
+			if err := validateThroughput(rec.BillingMode, u.Update.ProvisionedThroughput, u.Update.IndexName); err != nil {
+				return nil, nil, err
+			}
+			rec.GSIs[k].ProvisionedThroughput = u.Update.ProvisionedThroughput
+		case u.Delete != nil:
+			k := find(u.Delete.IndexName)
+			if k < 0 {
+				return nil, nil, errCode(CodeResourceNotFound, "Requested resource not found: Index: %s not found", u.Delete.IndexName)
+			}
+			rec.GSIs = slices.Delete(rec.GSIs, k, k+1)
+			deleted = append(deleted, u.Delete.IndexName)
+		default:
+			return nil, nil, errValidation("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, Update or Delete must be specified")
+		}
+	}
+	// Keep exactly the definitions the table's and indexes' keys use.
+	used := map[string]bool{}
+	for _, k := range rec.KeySchema {
+		used[k.AttributeName] = true
+	}
+	for _, ix := range slices.Concat(rec.GSIs, rec.LSIs) {
+		for _, k := range ix.KeySchema {
+			used[k.AttributeName] = true
+		}
+	}
+	rec.AttributeDefinitions = nil
+	for name, typ := range defs {
+		if used[name] {
+			rec.AttributeDefinitions = append(rec.AttributeDefinitions, AttributeDefinition{AttributeName: name, AttributeType: typ})
+		}
+	}
+	sort.Slice(rec.AttributeDefinitions, func(i, j int) bool {
+		return rec.AttributeDefinitions[i].AttributeName < rec.AttributeDefinitions[j].AttributeName
+	})
+	return created, deleted, nil
+}
+
+// rebuildIndexes removes the entries of deleted indexes and backfills
+// created ones from the table's items, in the transaction that changes the
+// table's definition, so writes after it maintain them.
+func rebuildIndexes(tx store.Tx, v *view, created, deleted []string) error {
+	for _, name := range deleted {
+		prefix := append(append(append([]byte(v.id), 0), name...), 0)
+		if err := deletePrefix(tx, bucketIndex, prefix); err != nil {
+			return err
+		}
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	type entry struct{ k, v []byte }
+	var entries []entry
+	err := tx.ForEach(bucketItems, v.prefix, func(k, raw []byte) error {
+		item, err := decodeItem(raw)
+		if err != nil {
+			return fmt.Errorf("stored item %x: %w", k, err)
+		}
+		for _, name := range created {
+			if e := v.index(name).entry(v.key, item); e != nil {
+				entries = append(entries, entry{e, bytes.Clone(k)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := tx.Put(bucketIndex, e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateTimeToLive stores a table's TTL setting. Expiry itself is not run.

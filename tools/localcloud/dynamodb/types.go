@@ -168,15 +168,27 @@ type ListTablesOutput struct {
 
 // UpdateTableInput is UpdateTable's request.
 type UpdateTableInput struct {
-	TableName                   string                 `json:"TableName"`
-	AttributeDefinitions        []AttributeDefinition  `json:"AttributeDefinitions"`
-	BillingMode                 string                 `json:"BillingMode"`
-	ProvisionedThroughput       *ProvisionedThroughput `json:"ProvisionedThroughput"`
-	StreamSpecification         *StreamSpecification   `json:"StreamSpecification"`
-	SSESpecification            *SSESpecification      `json:"SSESpecification"`
-	TableClass                  string                 `json:"TableClass"`
-	DeletionProtectionEnabled   *bool                  `json:"DeletionProtectionEnabled"`
-	GlobalSecondaryIndexUpdates json.RawMessage        `json:"GlobalSecondaryIndexUpdates"`
+	TableName                   string                       `json:"TableName"`
+	AttributeDefinitions        []AttributeDefinition        `json:"AttributeDefinitions"`
+	BillingMode                 string                       `json:"BillingMode"`
+	ProvisionedThroughput       *ProvisionedThroughput       `json:"ProvisionedThroughput"`
+	StreamSpecification         *StreamSpecification         `json:"StreamSpecification"`
+	SSESpecification            *SSESpecification            `json:"SSESpecification"`
+	TableClass                  string                       `json:"TableClass"`
+	DeletionProtectionEnabled   *bool                        `json:"DeletionProtectionEnabled"`
+	GlobalSecondaryIndexUpdates []GlobalSecondaryIndexUpdate `json:"GlobalSecondaryIndexUpdates"`
+}
+
+// GlobalSecondaryIndexUpdate creates, updates or deletes one GSI.
+type GlobalSecondaryIndexUpdate struct {
+	Create *SecondaryIndex `json:"Create"`
+	Update *struct {
+		IndexName             string                 `json:"IndexName"`
+		ProvisionedThroughput *ProvisionedThroughput `json:"ProvisionedThroughput"`
+	} `json:"Update"`
+	Delete *struct {
+		IndexName string `json:"IndexName"`
+	} `json:"Delete"`
 }
 
 // TimeToLiveSpecification is UpdateTimeToLive's setting.
