@@ -98,10 +98,6 @@ func errInUse(format string, args ...any) error {
 	return protocol.Errorf(CodeResourceInUse, format, args...)
 }
 
-func errKeyMismatch() error {
-	return errValidation("The provided key element does not match the schema")
-}
-
 // wire converts errors from attr and expr to wire errors and passes every
 // other error through.
 func wire(err error) error {
