@@ -43,7 +43,7 @@ func ExampleService_ReadStream() {
 			wake, _ := svc.StreamWait(arn)
 			recs, _ := svc.ReadStream(arn, pos, 100, 1<<20)
 			for _, r := range recs {
-				pos, _ = dynamodb.ParseSequenceNumber(r.Dynamodb.SequenceNumber)
+				pos = r.Seq()
 				image, _ := json.Marshal(r.Dynamodb.NewImage)
 				fmt.Println(r.EventName, r.Dynamodb.SequenceNumber, string(image))
 			}

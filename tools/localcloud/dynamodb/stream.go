@@ -48,6 +48,12 @@ type StreamRecord struct {
 	Dynamodb     StreamData `json:"dynamodb"`
 }
 
+// Seq is the record's sequence number as a position for ReadStream.
+func (r StreamRecord) Seq() uint64 {
+	n, _ := ParseSequenceNumber(r.Dynamodb.SequenceNumber)
+	return n
+}
+
 // StreamData is the "dynamodb" member of a stream record.
 type StreamData struct {
 	// ApproximateCreationDateTime is in epoch seconds.

@@ -491,3 +491,56 @@ func TestIngestOrderThroughStream(t *testing.T) {
 		t.Fatalf("decoded %+v, want %+v", got, order)
 	}
 }
+
+// TestStreamReenable disables and re-enables a table's stream: the old
+// stream is closed but still readable, the new one gets a new ARN and the
+// later records.
+func TestStreamReenable(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	mustCreate(t, e.DB, ordersTable("orders"))
+	put := func(id string) {
+		if _, err := e.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: map[string]types.AttributeValue{"orderID": str(id)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("before")
+	oldArn, oldShard := streamOf(t, e, "orders")
+	for _, enabled := range []bool{false, true} {
+		spec := &types.StreamSpecification{StreamEnabled: aws.Bool(enabled)}
+		if enabled {
+			spec.StreamViewType = types.StreamViewTypeKeysOnly
+		}
+		if _, err := e.DB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("orders"), StreamSpecification: spec}); err != nil {
+			t.Fatal(err)
+		}
+		if !enabled {
+			put("while-disabled")
+		}
+	}
+	put("after")
+	ls, err := e.Streams.ListStreams(ctx, &dynamodbstreams.ListStreamsInput{TableName: aws.String("orders")})
+	if err != nil || len(ls.Streams) != 2 {
+		t.Fatalf("ListStreams = %+v, %v", ls, err)
+	}
+	d, err := e.DB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("orders")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newArn := aws.ToString(d.Table.LatestStreamArn)
+	if newArn == oldArn {
+		t.Fatal("re-enabled stream kept its ARN")
+	}
+	old, next := records(t, e, iterator(t, e, oldArn, oldShard, stypes.ShardIteratorTypeTrimHorizon, ""))
+	if len(old) != 1 || streamS(old[0].Dynamodb.Keys["orderID"]) != "before" || next != nil {
+		t.Fatalf("old stream = %+v, next %v", old, next)
+	}
+	ds, err := e.Streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(newArn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := records(t, e, iterator(t, e, newArn, aws.ToString(ds.StreamDescription.Shards[0].ShardId), stypes.ShardIteratorTypeTrimHorizon, ""))
+	if len(recs) != 1 || streamS(recs[0].Dynamodb.Keys["orderID"]) != "after" || recs[0].Dynamodb.NewImage != nil {
+		t.Fatalf("new stream = %+v", recs)
+	}
+}
