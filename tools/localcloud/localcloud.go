@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
+	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
+	"github.com/orderflow/orderflow/tools/localcloud/dynamodbstreams"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
@@ -101,6 +103,7 @@ type Instance struct {
 	sns    *sns.Service
 	logs   *logs.Service
 	iam    *iamapi.Service
+	ddb    *dynamodb.Service
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
 	// Credentials can be extended with more access keys.
@@ -153,12 +156,21 @@ func Open(cfg Config) (*Instance, error) {
 		topics.Close()
 		return fail(err)
 	}
+	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
+		Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	srv.Register(sts.New().Descriptor())
+	srv.Register(tables.Descriptor())
+	srv.Register(dynamodbstreams.New(dynamodbstreams.Config{Source: tables, Clock: cfg.Clock}).Descriptor())
 	srv.Register(queues.Descriptor())
 	srv.Register(topics.Descriptor())
 	srv.Register(logGroups.Descriptor())
 	srv.Register(identity.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity,
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables,
 		Mailbox: mailbox, Credentials: creds}
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -187,6 +199,10 @@ func (i *Instance) SNS() *sns.Service { return i.sns }
 // Logs is the CloudWatch Logs service, for in-process writers (function
 // output, API access logs).
 func (i *Instance) Logs() *logs.Service { return i.logs }
+
+// DynamoDB is the DynamoDB service (tables, items and their streams), for
+// in-process callers such as stream event source mappings.
+func (i *Instance) DynamoDB() *dynamodb.Service { return i.ddb }
 
 // IAM is the IAM service: policy decisions and role sessions for in-process
 // callers.

@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -55,5 +58,27 @@ func TestInstanceServesIAMAndLogs(t *testing.T) {
 	}
 	if arn := aws.ToString(who.Arn); !strings.HasSuffix(arn, ":assumed-role/fn-role/fn") {
 		t.Errorf("caller = %s, want the assumed role", arn)
+	}
+}
+
+// TestInstanceServesDynamoDBAndStreams checks DynamoDB and its stream API answer through
+// the front door of a full Instance.
+func TestInstanceServesDynamoDBAndStreams(t *testing.T) {
+	ctx := context.Background()
+	env := localcloudtest.Start(t)
+	db := dynamodb.NewFromConfig(env.Config())
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String("orders"),
+		BillingMode:          ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("orderID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("orderID"), KeyType: ddbtypes.KeyTypeHash}},
+		StreamSpecification:  &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewTypeNewImage},
+	})
+	if err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	streams, err := dynamodbstreams.NewFromConfig(env.Config()).ListStreams(ctx, &dynamodbstreams.ListStreamsInput{TableName: aws.String("orders")})
+	if err != nil || len(streams.Streams) != 1 {
+		t.Fatalf("ListStreams = %+v, %v", streams, err)
 	}
 }
