@@ -365,7 +365,7 @@ func (s *Service) plan(cs *changeSetRecord, current *snapshot) ([]changeRecord, 
 		return nil, false, err
 	}
 	if len(order) == 0 {
-		return nil, false, errors.New("Template format error: At least one Resources member must be defined.") //nolint:staticcheck // CloudFormation's wording
+		return nil, false, errors.New("Template format error: At least one Resources member must be defined.")
 	}
 	var changes []changeRecord
 	var typeChanged []string
@@ -397,7 +397,7 @@ func (s *Service) plan(cs *changeSetRecord, current *snapshot) ([]changeRecord, 
 		changes = append(changes, *c)
 	}
 	if len(typeChanged) > 0 {
-		return nil, false, fmt.Errorf("Update of resource type is not permitted. The new template modifies resource type of the following resources: [%s]", strings.Join(typeChanged, ", ")) //nolint:staticcheck // CloudFormation's wording
+		return nil, false, fmt.Errorf("Update of resource type is not permitted. The new template modifies resource type of the following resources: [%s]", strings.Join(typeChanged, ", "))
 	}
 	included := map[string]bool{}
 	for _, n := range order {

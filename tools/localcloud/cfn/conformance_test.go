@@ -22,6 +22,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
+	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 	"github.com/orderflow/orderflow/tools/localcloud/logs"
@@ -40,6 +41,7 @@ type env struct {
 	topics *sns.Service
 	groups *logs.Service
 	tables *dynamodb.Service
+	iam    *iamapi.Service
 	store  *store.Bolt
 	url    string
 	reg    *provision.Registry
@@ -93,7 +95,11 @@ func start(t testing.TB, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: groups, Tables: tables})
+	identity, err := iamapi.New(iamapi.Config{Store: st, Clock: clk, IDs: idSource, Account: "000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: groups, Tables: tables, Identity: identity})
 	for _, s := range opts.extra {
 		reg.Register(s)
 	}
@@ -106,6 +112,7 @@ func start(t testing.TB, opts envOptions) *env {
 	srv.Register(topics.Descriptor())
 	srv.Register(groups.Descriptor())
 	srv.Register(tables.Descriptor())
+	srv.Register(identity.Descriptor())
 	srv.Register(svc.Descriptor())
 	hs.Start()
 	stopped := false
@@ -124,7 +131,7 @@ func start(t testing.TB, opts envOptions) *env {
 	}
 	t.Cleanup(stop)
 	return &env{cf: cloudformation.NewFromConfig(localcloudtest.Config(url, "test", "test")), svc: svc, queues: queues,
-		topics: topics, groups: groups, tables: tables, store: st, url: url, reg: reg, stop: stop}
+		topics: topics, groups: groups, tables: tables, iam: identity, store: st, url: url, reg: reg, stop: stop}
 }
 
 func wantAPIError(t *testing.T, err error, code, msgPart string) {
@@ -730,11 +737,11 @@ func TestChangeSetValidation(t *testing.T) {
 	wantAPIError(t, create("Resources:\n  A:\n    Type: AWS::Foo::Bar\n"), "ValidationError", "Template format error: Unrecognized resource types: [AWS::Foo::Bar]")
 	wantAPIError(t, create("Resources:\n  F:\n    Type: AWS::Lambda::Function\n"), "ValidationError",
 		"cannot provision these resource types yet (provider not available): [AWS::Lambda::Function (F)]")
-	role := "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {}\n"
+	role := "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {}\n  F:\n    Type: AWS::Lambda::Function\n"
 	wantAPIError(t, create(role), "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]")
 	wantAPIError(t, create("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {RoleName: x}\n", types.CapabilityCapabilityIam),
 		"InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]")
-	wantAPIError(t, create(role, types.CapabilityCapabilityIam), "ValidationError", "AWS::IAM::Role (R)")
+	wantAPIError(t, create(role, types.CapabilityCapabilityIam), "ValidationError", "[AWS::Lambda::Function (F)]")
 	wantAPIError(t, create("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {Visibility: 3}\n"), "ValidationError",
 		"Encountered unsupported properties in {AWS::SQS::Queue}: [Visibility]")
 	wantAPIError(t, create("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {X: !GetAtt Q2.Nope}\n  Q2:\n    Type: AWS::SQS::Queue\n"),
@@ -916,8 +923,11 @@ func TestInfraTemplatesNameMissingProviders(t *testing.T) {
 		Capabilities: []types.Capability{types.CapabilityCapabilityIam},
 		Parameters: []types.Parameter{{ParameterKey: aws.String("ArtifactBucket"), ParameterValue: aws.String("b")},
 			{ParameterKey: aws.String("IngestCodeKey"), ParameterValue: aws.String("k")}}})
-	wantAPIError(t, err, "ValidationError", "AWS::IAM::Role (ApiGatewaySqsRole, IngestFunctionRole)")
 	wantAPIError(t, err, "ValidationError", "AWS::Lambda::Function (IngestFunction)")
+	wantAPIError(t, err, "ValidationError", "AWS::ApiGateway::RestApi (Api)")
+	if strings.Contains(err.Error(), "AWS::IAM::Role") || strings.Contains(err.Error(), "AWS::SQS::Queue") {
+		t.Fatalf("types with providers listed as missing: %v", err)
+	}
 }
 
 func TestRestartRollsBackInterruptedUpdate(t *testing.T) {
@@ -1087,5 +1097,122 @@ func TestDeleteFailureAndRetainResources(t *testing.T) {
 	}
 	if s := e.waitStack(t, aws.ToString(s.StackId)); s.StackStatus != types.StackStatusDeleteComplete {
 		t.Fatalf("delete with RetainResources: %s %q", s.StackStatus, aws.ToString(s.StackStatusReason))
+	}
+}
+
+const iamTemplate = `
+Parameters:
+  Action: {Type: String, Default: "sqs:SendMessage"}
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Description: worker role
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      ManagedPolicyArns: [!Ref Managed]
+      Policies:
+        - PolicyName: send
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: !Ref Action
+                Resource: !GetAtt Queue.Arn
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref Role]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "logs:PutLogEvents", Resource: "*"}
+  Managed:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "sqs:ReceiveMessage", Resource: !GetAtt Queue.Arn}
+Outputs:
+  RoleArn: {Value: !GetAtt Role.Arn}
+`
+
+func TestIAMResources(t *testing.T) {
+	e := start(t, envOptions{})
+	ctx := context.Background()
+	_, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("iam"), ChangeSetName: aws.String("c"),
+		ChangeSetType: types.ChangeSetTypeCreate, TemplateBody: aws.String(iamTemplate)})
+	wantAPIError(t, err, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]")
+
+	n := 0
+	deploy := func(params map[string]string) types.Stack {
+		t.Helper()
+		n++
+		in := &cloudformation.CreateChangeSetInput{StackName: aws.String("iam"), ChangeSetName: aws.String("c" + strconv.Itoa(n)),
+			ChangeSetType: types.ChangeSetTypeUpdate, TemplateBody: aws.String(iamTemplate), Capabilities: []types.Capability{types.CapabilityCapabilityIam}}
+		if _, err := e.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("iam")}); err != nil {
+			in.ChangeSetType = types.ChangeSetTypeCreate
+		}
+		for k, v := range params {
+			in.Parameters = append(in.Parameters, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
+		}
+		out, err := e.cf.CreateChangeSet(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs := e.waitChangeSet(t, "iam", aws.ToString(out.Id)); cs.Status != types.ChangeSetStatusCreateComplete {
+			t.Fatalf("change set: %s", aws.ToString(cs.StatusReason))
+		}
+		if _, err := e.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: out.Id}); err != nil {
+			t.Fatal(err)
+		}
+		return e.waitStack(t, "iam")
+	}
+	s := deploy(nil)
+	if s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatalf("create: %s", s.StackStatus)
+	}
+	role := physicalID(t, e, "iam", "Role")
+	if !strings.HasPrefix(role, "iam-Role-") || outputsOf(s)["RoleArn"] != "arn:aws:iam::000000000000:role/"+role {
+		t.Fatalf("role %s, outputs %v", role, outputsOf(s))
+	}
+	names, err := e.iam.ListRolePolicies(ctx, &iamapi.ListRolePoliciesInput{RoleName: role})
+	if err != nil || strings.Join(names.PolicyNames, ",") != "extra,send" {
+		t.Fatalf("inline policies = %v, %v", names, err)
+	}
+	attached, err := e.iam.ListAttachedRolePolicies(ctx, &iamapi.ListAttachedRolePoliciesInput{RoleName: role})
+	if err != nil || len(attached.AttachedPolicies) != 1 || attached.AttachedPolicies[0].PolicyArn != physicalID(t, e, "iam", "Managed") {
+		t.Fatalf("attached = %+v, %v", attached, err)
+	}
+
+	// An inline policy changes in place.
+	if s := deploy(map[string]string{"Action": "sqs:*"}); s.StackStatus != types.StackStatusUpdateComplete {
+		t.Fatalf("update: %s", s.StackStatus)
+	}
+	doc, err := e.iam.GetRolePolicy(ctx, &iamapi.RolePolicyInput{RoleName: role, PolicyName: "send"})
+	if err != nil || !strings.Contains(doc.PolicyDocument, "sqs%3A%2A") && !strings.Contains(doc.PolicyDocument, "sqs:*") {
+		t.Fatalf("policy after update = %+v, %v", doc, err)
+	}
+	if physicalID(t, e, "iam", "Role") != role {
+		t.Fatal("the role was replaced by an inline policy change")
+	}
+
+	st := e.waitStack(t, "iam")
+	if _, err := e.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("iam")}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.waitStack(t, aws.ToString(st.StackId)); s.StackStatus != types.StackStatusDeleteComplete {
+		t.Fatalf("delete: %s %s", s.StackStatus, aws.ToString(s.StackStatusReason))
+	}
+	if _, err := e.iam.GetRole(ctx, &iamapi.RoleNameInput{RoleName: role}); err == nil {
+		t.Fatal("role left after delete")
 	}
 }

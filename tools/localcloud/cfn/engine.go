@@ -61,7 +61,7 @@ func (r *resolver) GetAtt(logical, attr string) (any, error) {
 	}
 	v, ok := rec.Attributes[attr]
 	if !ok {
-		return nil, fmt.Errorf("Template error: resource %s does not support attribute type %s in Fn::GetAtt", logical, attr) //nolint:staticcheck // CloudFormation's wording
+		return nil, fmt.Errorf("Template error: resource %s does not support attribute type %s in Fn::GetAtt", logical, attr)
 	}
 	return v, nil
 }
@@ -72,7 +72,7 @@ func (r *resolver) ImportValue(name string) (any, error) {
 	if v, _, ok := r.s.exportLocked(name); ok {
 		return v, nil
 	}
-	return nil, fmt.Errorf("No export named %s found.", name) //nolint:staticcheck // CloudFormation's wording
+	return nil, fmt.Errorf("No export named %s found.", name)
 }
 
 // exportLocked finds an export among settled stacks.

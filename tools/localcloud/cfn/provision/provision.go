@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,7 +113,7 @@ func (s *Spec) CheckProperties(props map[string]any) error {
 	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
-		return fmt.Errorf("Encountered unsupported properties in {%s}: [%s]", s.Type, strings.Join(bad, ", ")) //nolint:staticcheck // CloudFormation's wording
+		return fmt.Errorf("Encountered unsupported properties in {%s}: [%s]", s.Type, strings.Join(bad, ", "))
 	}
 	return nil
 }
@@ -201,7 +203,7 @@ func intProp(props map[string]any, key string) (int64, bool, error) {
 	s, _ := template.String(v)
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, true, fmt.Errorf("Value of property %s must be of type Integer", key) //nolint:staticcheck // CloudFormation's wording
+		return 0, true, fmt.Errorf("Value of property %s must be of type Integer", key)
 	}
 	return n, true, nil
 }
@@ -253,15 +255,29 @@ func isCode(err error, codes ...string) bool {
 	return false
 }
 
+// handlerError is a service error worded for a stack event; it unwraps to
+// the service's error so callers can still inspect its code.
+type handlerError struct {
+	msg string
+	err error
+}
+
+func (e *handlerError) Error() string { return e.msg }
+func (e *handlerError) Unwrap() error { return e.err }
+
 // apiMessage words a service error for a stack event: the API's own
 // message and code, as CloudFormation shows them.
 func apiMessage(service string, err error) error {
 	var pe *protocol.Error
 	if errors.As(err, &pe) {
-		return fmt.Errorf("Resource handler returned message: \"%s\" (Service: %s, Status Code: %d, Error Code: %s)", pe.Message, service, pe.Status, pe.WireCode()) //nolint:staticcheck // CloudFormation's wording
+		return &handlerError{err: err, msg: fmt.Sprintf("Resource handler returned message: \"%s\" (Service: %s, Status Code: %d, Error Code: %s)",
+			pe.Message, service, pe.Status, pe.WireCode())}
 	}
 	return err
 }
+
+// sortedKeys lists a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func tagDiff(oldTags, newTags map[string]string) (set map[string]string, removed []string) {
 	set = map[string]string{}

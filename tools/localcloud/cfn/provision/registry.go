@@ -7,6 +7,7 @@ type Services struct {
 	Topics    TopicAPI
 	LogGroups LogGroupAPI
 	Tables    TableAPI
+	Identity  IdentityAPI
 }
 
 // Defaults returns a registry with every type localcloud provisions and
@@ -14,7 +15,8 @@ type Services struct {
 func Defaults(s Services) *Registry {
 	r := NewRegistry()
 	for _, spec := range []Spec{queueSpec(s.Queues), queuePolicySpec(s.Queues), topicSpec(s.Topics), subscriptionSpec(s.Topics),
-		topicPolicySpec(s.Topics), logGroupSpec(s.LogGroups), tableSpec(s.Tables)} {
+		topicPolicySpec(s.Topics), logGroupSpec(s.LogGroups), tableSpec(s.Tables),
+		roleSpec(s.Identity), policySpec(s.Identity), managedPolicySpec(s.Identity)} {
 		r.Register(spec)
 	}
 	for _, k := range known {
@@ -26,11 +28,6 @@ func Defaults(s Services) *Registry {
 // known lists types that exist in AWS and in our templates but have no
 // provider yet, with what change set creation and validation need.
 var known = []Spec{
-	{Type: "AWS::IAM::Role", NameProperty: "RoleName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM",
-		Replacement: []string{"RoleName", "Path"}, Attributes: []string{"Arn", "RoleId"}},
-	{Type: "AWS::IAM::Policy", Capability: "CAPABILITY_IAM", Attributes: []string{"Id"}},
-	{Type: "AWS::IAM::ManagedPolicy", NameProperty: "ManagedPolicyName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM",
-		Replacement: []string{"ManagedPolicyName", "Path", "Description"}, Attributes: []string{"PolicyArn", "PolicyId", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "UpdateDate"}},
 	{Type: "AWS::IAM::InstanceProfile", NameProperty: "InstanceProfileName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM", Attributes: []string{"Arn"}},
 	{Type: "AWS::IAM::User", NameProperty: "UserName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM", Attributes: []string{"Arn"}},
 	{Type: "AWS::IAM::Group", NameProperty: "GroupName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM", Attributes: []string{"Arn"}},

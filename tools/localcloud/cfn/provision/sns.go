@@ -238,7 +238,7 @@ func (p topicPolicyProvider) apply(ctx context.Context, req *Request) error {
 	}
 	topics := stringList(req.Properties["Topics"])
 	if len(topics) == 0 {
-		return fmt.Errorf("Property Topics cannot be empty") //nolint:staticcheck // CloudFormation's wording
+		return fmt.Errorf("Property Topics cannot be empty")
 	}
 	for _, t := range topics {
 		if err := p.set(ctx, t, doc); err != nil {

@@ -153,7 +153,7 @@ func (p queuePolicyProvider) apply(ctx context.Context, req *Request) error {
 	}
 	queues := stringList(req.Properties["Queues"])
 	if len(queues) == 0 {
-		return fmt.Errorf("Property Queues cannot be empty") //nolint:staticcheck // CloudFormation's wording
+		return fmt.Errorf("Property Queues cannot be empty")
 	}
 	for _, q := range queues {
 		if _, err := p.api.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueURL: q, Attributes: map[string]string{"Policy": doc}}); err != nil {

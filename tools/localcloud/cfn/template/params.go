@@ -21,7 +21,7 @@ type ParameterValue struct {
 func compilePattern(p string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(`^(?:` + p + `)$`)
 	if err != nil {
-		return nil, err //nolint:wrapcheck // callers word the error
+		return nil, err
 	}
 	return re, nil
 }
