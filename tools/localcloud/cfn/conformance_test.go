@@ -1216,3 +1216,41 @@ func TestIAMResources(t *testing.T) {
 		t.Fatal("role left after delete")
 	}
 }
+
+// Replacing a queue makes the resources that reference it change too:
+// planned as Dynamic (Conditional replacement where the property forces
+// it), then really replaced or updated when the new queue exists.
+func TestReplacementPropagates(t *testing.T) {
+	e := start(t, envOptions{})
+	_, s := e.deploy(t, "prop", appTemplate, types.ChangeSetTypeCreate, nil)
+	if s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatal(s.StackStatus)
+	}
+	oldQueue, oldSub := physicalID(t, e, "prop", "Queue"), physicalID(t, e, "prop", "Subscription")
+	cs, s := e.deploy(t, "prop", appTemplate, types.ChangeSetTypeUpdate, map[string]string{"Stage": "prod"})
+	got := map[string]types.ResourceChange{}
+	for _, c := range cs.Changes {
+		got[aws.ToString(c.ResourceChange.LogicalResourceId)] = *c.ResourceChange
+	}
+	if got["Queue"].Replacement != types.ReplacementTrue || got["Subscription"].Replacement != types.ReplacementConditional ||
+		got["QueuePolicy"].Replacement != types.ReplacementFalse || got["Logs"].Replacement != types.ReplacementTrue {
+		t.Fatalf("plan: Queue %s, Subscription %s, QueuePolicy %s, Logs %s", got["Queue"].Replacement, got["Subscription"].Replacement,
+			got["QueuePolicy"].Replacement, got["Logs"].Replacement)
+	}
+	if d := got["Subscription"].Details; len(d) != 1 || d[0].Evaluation != types.EvaluationTypeDynamic || d[0].ChangeSource != types.ChangeSourceResourceReference {
+		t.Fatalf("subscription details = %+v", d)
+	}
+	if s.StackStatus != types.StackStatusUpdateComplete {
+		t.Fatalf("update: %s", s.StackStatus)
+	}
+	newQueue, newSub := physicalID(t, e, "prop", "Queue"), physicalID(t, e, "prop", "Subscription")
+	if newQueue == oldQueue || newSub == oldSub || !strings.HasSuffix(newQueue, "/app-prod-orders") {
+		t.Fatalf("queue %s -> %s, subscription %s -> %s", oldQueue, newQueue, oldSub, newSub)
+	}
+	if e.queueExists(oldQueue) {
+		t.Fatal("the old queue survived the cleanup")
+	}
+	if !strings.Contains(e.queueAttrs(t, newQueue)["Policy"], "sns.amazonaws.com") {
+		t.Fatal("the queue policy did not move to the new queue")
+	}
+}
