@@ -50,6 +50,8 @@ type env struct {
 
 type envOptions struct {
 	dir string
+	// templates serves TemplateURL bodies.
+	templates cfn.TemplateFetcher
 	// extra registers test-only resource types.
 	extra []provision.Spec
 }
@@ -104,7 +106,7 @@ func start(t testing.TB, opts envOptions) *env {
 		reg.Register(s)
 	}
 	svc, err := cfn.New(cfn.Config{Store: st, Clock: clk, IDs: idSource, Account: "000000000000", Region: "us-east-1",
-		Registry: reg, PublicURL: url, Parallelism: 3})
+		Registry: reg, PublicURL: url, Parallelism: 3, Templates: opts.templates})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1252,5 +1254,57 @@ func TestReplacementPropagates(t *testing.T) {
 	}
 	if !strings.Contains(e.queueAttrs(t, newQueue)["Policy"], "sns.amazonaws.com") {
 		t.Fatal("the queue policy did not move to the new queue")
+	}
+}
+
+// fetcher serves templates from memory, standing in for S3.
+type fetcher map[string]string
+
+func (f fetcher) FetchTemplate(_ context.Context, url string) ([]byte, error) {
+	if body, ok := f[url]; ok {
+		return []byte(body), nil
+	}
+	return nil, errors.New("The specified key does not exist.")
+}
+
+func TestTemplateURLAndPreviousValues(t *testing.T) {
+	const url = "https://bucket.s3.amazonaws.com/app.yaml"
+	e := start(t, envOptions{templates: fetcher{url: appTemplate}})
+	ctx := context.Background()
+	out, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("u"), ChangeSetName: aws.String("c1"),
+		ChangeSetType: types.ChangeSetTypeCreate, TemplateURL: aws.String(url),
+		Parameters: []types.Parameter{{ParameterKey: aws.String("Visibility"), ParameterValue: aws.String("33")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: out.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.waitStack(t, "u"); s.StackStatus != types.StackStatusCreateComplete {
+		t.Fatal(s.StackStatus)
+	}
+	_, err = e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("u"), ChangeSetName: aws.String("c2"),
+		ChangeSetType: types.ChangeSetTypeUpdate, TemplateURL: aws.String("https://bucket.s3.amazonaws.com/missing.yaml")})
+	wantAPIError(t, err, "ValidationError", "TemplateURL must be a supported URL")
+
+	// The previous template with the previous value of one parameter and a
+	// new value of another: only the log group changes.
+	cs, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("u"), ChangeSetName: aws.String("c3"),
+		ChangeSetType: types.ChangeSetTypeUpdate, UsePreviousTemplate: aws.Bool(true),
+		Parameters: []types.Parameter{{ParameterKey: aws.String("Visibility"), UsePreviousValue: aws.Bool(true)},
+			{ParameterKey: aws.String("GroupSuffix"), ParameterValue: aws.String("z")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.waitChangeSet(t, "u", aws.ToString(cs.Id))
+	if d.Status != types.ChangeSetStatusCreateComplete || len(d.Changes) != 1 || aws.ToString(d.Changes[0].ResourceChange.LogicalResourceId) != "Logs" {
+		t.Fatalf("change set = %s %q %+v", d.Status, aws.ToString(d.StatusReason), d.Changes)
+	}
+	params := map[string]string{}
+	for _, p := range d.Parameters {
+		params[aws.ToString(p.ParameterKey)] = aws.ToString(p.ParameterValue)
+	}
+	if params["Visibility"] != "33" || params["GroupSuffix"] != "z" || params["Stage"] != "dev" {
+		t.Fatalf("parameters = %v", params)
 	}
 }
