@@ -1,0 +1,227 @@
+package esm_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
+	"github.com/orderflow/orderflow/tools/localcloud/lambda/esm"
+)
+
+func (e *env) table(t *testing.T, name string) string {
+	t.Helper()
+	_, err := e.tables.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            name,
+		AttributeDefinitions: []dynamodb.AttributeDefinition{{AttributeName: "orderID", AttributeType: "S"}},
+		KeySchema:            []dynamodb.KeySchemaElement{{AttributeName: "orderID", KeyType: "HASH"}},
+		BillingMode:          "PAY_PER_REQUEST",
+		StreamSpecification:  &dynamodb.StreamSpecification{StreamEnabled: new(true), StreamViewType: "NEW_IMAGE"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams, err := e.tables.Streams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range streams {
+		if s.TableName == name {
+			return s.Arn
+		}
+	}
+	t.Fatalf("no stream for %s", name)
+	return ""
+}
+
+// put writes items whose notes steer the test function.
+func (e *env) put(t *testing.T, table string, notes ...string) {
+	t.Helper()
+	for i, note := range notes {
+		item, _ := json.Marshal(map[string]any{"orderID": map[string]string{"S": fmt.Sprintf("o-%s-%d", note, i)}, "note": map[string]string{"S": note}})
+		if _, err := e.tables.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: table, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// batches decodes the reported stream events as lists of notes.
+func batches(t *testing.T, raws []json.RawMessage) [][]string {
+	t.Helper()
+	var out [][]string
+	for _, raw := range raws {
+		var ev events.DynamoDBEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("decode %s: %v", raw, err)
+		}
+		var notes []string
+		for _, r := range ev.Records {
+			notes = append(notes, r.Change.NewImage["note"].String())
+		}
+		out = append(out, notes)
+	}
+	return out
+}
+
+func failureRecords(t *testing.T, bodies []string) []esm.FailureRecord {
+	t.Helper()
+	var out []esm.FailureRecord
+	for _, b := range bodies {
+		var r esm.FailureRecord
+		if err := json.Unmarshal([]byte(b), &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func equalBatches(a, b [][]string) bool {
+	return slices.EqualFunc(a, b, func(x, y []string) bool { return slices.Equal(x, y) })
+}
+
+// Records arrive in order with AWS's DynamoDB event shape; a partial
+// failure resumes from the reported sequence number; when the retries are
+// spent the failure record goes to the on-failure queue and the shard moves
+// on.
+func TestStreamPartialFailureRetriesThenOnFailure(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	fn := e.deploy(t, "notifier")
+	streamARN := e.table(t, "orders")
+	dlqURL, dlqARN := e.queue(t, "notifier-failures", nil)
+	e.put(t, "orders", "a", "fail-b", "c", "d", "e", "f")
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon,
+		BatchSize: new(3), MaximumRetryAttempts: new(1), FunctionResponseTypes: []string{esm.ReportBatchItemFailures},
+		DestinationConfig: &esm.DestinationConfig{OnFailure: &esm.OnFailure{Destination: dlqARN}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp.BatchSize != 3 || *mp.MaximumRecordAgeInSeconds != -1 || *mp.ParallelizationFactor != 1 || mp.StartingPosition != esm.TrimHorizon {
+		t.Fatalf("created %+v", mp)
+	}
+	raws := e.reports.wait(t, ctx, 3)
+	want := [][]string{{"a", "fail-b", "c"}, {"fail-b", "c"}, {"d", "e", "f"}}
+	if got := batches(t, raws); !equalBatches(got, want) {
+		t.Fatalf("batches %v, want %v", got, want)
+	}
+	var ev events.DynamoDBEvent
+	_ = json.Unmarshal(raws[0], &ev)
+	r := ev.Records[0]
+	if r.EventSource != "aws:dynamodb" || r.EventName != "INSERT" || r.EventVersion == "" || r.EventID == "" || r.AWSRegion != region ||
+		r.EventSourceArn != streamARN || r.Change.SequenceNumber == "" || r.Change.StreamViewType != "NEW_IMAGE" ||
+		r.Change.Keys["orderID"].String() == "" || r.Change.SizeBytes == 0 || r.Change.ApproximateCreationDateTime.IsZero() {
+		t.Fatalf("record %+v", r)
+	}
+
+	recs := failureRecords(t, e.drain(t, ctx, dlqURL, 1))
+	f := recs[0]
+	b := f.BatchInfo
+	if f.Version != "1.0" || f.Timestamp == "" || f.RequestContext.FunctionArn != fn || f.RequestContext.Condition != esm.ConditionRetriesExhausted ||
+		f.RequestContext.ApproximateInvokeCount != 2 || f.RequestContext.RequestID == "" || f.ResponseContext == nil ||
+		f.ResponseContext.StatusCode != 200 || f.ResponseContext.ExecutedVersion != "$LATEST" ||
+		b.BatchSize != 2 || b.StreamArn != streamARN || b.ShardID == "" || b.StartSequenceNumber != ev.Records[1].Change.SequenceNumber ||
+		b.EndSequenceNumber != ev.Records[2].Change.SequenceNumber || b.ApproximateArrivalOfFirstRecord == "" {
+		t.Fatalf("failure record %+v / %+v", f, b)
+	}
+	fig := waitFigures(t, ctx, m, mp.UUID, "batch settled", func(f esm.Figures) bool { return f.Discarded == 2 && f.Backlog == 0 && f.Invocations == 3 })
+	if fig.Pollers != 1 {
+		t.Fatalf("figures %+v", fig)
+	}
+}
+
+// A function error with BisectBatchOnFunctionError splits the batch until
+// the poison record is alone; it is retried, sent to the on-failure queue,
+// and the records around it are processed in order.
+func TestStreamBisectIsolatesPoisonRecord(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	streamARN := e.table(t, "orders")
+	e.deploy(t, "notifier")
+	dlqURL, dlqARN := e.queue(t, "notifier-failures", nil)
+	e.put(t, "orders", "1", "2", "error-3", "4")
+	m := e.manager(t)
+	_, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon,
+		BatchSize: new(4), MaximumRetryAttempts: new(1), BisectBatchOnFunctionError: new(true),
+		DestinationConfig: &esm.DestinationConfig{OnFailure: &esm.OnFailure{Destination: dlqARN}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := failureRecords(t, e.drain(t, ctx, dlqURL, 1))
+	raws := e.reports.wait(t, ctx, 6)
+	want := [][]string{{"1", "2", "error-3", "4"}, {"1", "2"}, {"error-3", "4"}, {"error-3"}, {"error-3"}, {"4"}}
+	if got := batches(t, raws); !equalBatches(got, want) {
+		t.Fatalf("batches %v, want %v", got, want)
+	}
+	f := recs[0]
+	if f.BatchInfo.BatchSize != 1 || f.BatchInfo.StartSequenceNumber != f.BatchInfo.EndSequenceNumber ||
+		f.RequestContext.ApproximateInvokeCount != 2 || f.ResponseContext.FunctionError != "Unhandled" {
+		t.Fatalf("failure record %+v", f)
+	}
+}
+
+// Mappings and checkpoints survive a restart: the new manager resumes
+// after the last processed record.
+func TestStreamRestartResumesFromCheckpoint(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	streamARN := e.table(t, "orders")
+	e.deploy(t, "notifier")
+	e.put(t, "orders", "a", "b", "c")
+	m, err := esm.New(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFigures(t, ctx, m, mp.UUID, "three records", func(f esm.Figures) bool { return f.Records == 3 && f.Backlog == 0 })
+	m.Close()
+
+	e.put(t, "orders", "d", "e")
+	m2 := e.manager(t)
+	got, err := m2.Get(mp.UUID)
+	if err != nil || got.State != esm.StateEnabled || got.EventSourceArn != streamARN {
+		t.Fatalf("after restart: %+v, %v", got, err)
+	}
+	raws := e.reports.wait(t, ctx, 2)
+	notes := slices.Concat(batches(t, raws)...)
+	if !slices.Equal(notes[:3], []string{"a", "b", "c"}) {
+		t.Fatalf("first run saw %v", notes)
+	}
+	waitFigures(t, ctx, m2, mp.UUID, "two more records", func(f esm.Figures) bool { return f.Records == 2 && f.Backlog == 0 })
+	notes = slices.Concat(batches(t, e.reports.all())...)
+	if !slices.Equal(notes, []string{"a", "b", "c", "d", "e"}) {
+		t.Fatalf("deliveries %v: the restart replayed or skipped records", notes)
+	}
+}
+
+// LATEST skips what the stream held before the mapping; filters drop
+// records (they are checkpointed, not delivered).
+func TestStreamLatestAndFilter(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	streamARN := e.table(t, "orders")
+	e.deploy(t, "notifier")
+	e.put(t, "orders", "old")
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.Latest,
+		FilterCriteria: &esm.FilterCriteria{Filters: []esm.Filter{{Pattern: `{"eventName":["INSERT"],"dynamodb":{"NewImage":{"note":{"S":[{"prefix":"keep"}]}}}}`}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The starting position is fixed (and stored) when the mapping
+	// starts; wait for it before writing.
+	waitFigures(t, ctx, m, mp.UUID, "worker started", func(f esm.Figures) bool { return f.Pollers == 1 })
+	e.put(t, "orders", "keep-1", "drop-2", "keep-3")
+	waitFigures(t, ctx, m, mp.UUID, "all settled", func(f esm.Figures) bool { return f.Records+f.Filtered == 3 && f.Backlog == 0 })
+	notes := slices.Concat(batches(t, e.reports.all())...)
+	if !slices.Equal(notes, []string{"keep-1", "keep-3"}) {
+		t.Fatalf("delivered %v", notes)
+	}
+}
