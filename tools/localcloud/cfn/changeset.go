@@ -387,6 +387,14 @@ func (s *Service) plan(cs *changeSetRecord, current *snapshot) ([]changeRecord, 
 		}
 		spec, _ := s.cfg.Registry.Lookup(r.Type)
 		c, replaced := diffResource(spec.RequiresReplacement, cur, props)
+		if cs.Type == "UPDATE" && !sameMap(tags, cs.Tags) && spec.TakesTags() {
+			// New stack tags reach every resource that takes tags.
+			if c == nil {
+				c = &changeRecord{Action: "Modify", LogicalID: name, PhysicalID: cur.PhysicalID, Replacement: "False"}
+			}
+			c.Scope = slices.Compact(slices.Sorted(slices.Values(append(c.Scope, "Tags"))))
+			c.Details = append(c.Details, detailRecord{Attribute: "Tags", RequiresRecreation: "Never", Evaluation: "Static", ChangeSource: "DirectModification"})
+		}
 		if c == nil {
 			continue
 		}

@@ -1308,3 +1308,51 @@ func TestTemplateURLAndPreviousValues(t *testing.T) {
 		t.Fatalf("parameters = %v", params)
 	}
 }
+
+// Stack tags reach every resource that takes tags, and changing them is a
+// Tags-scoped in-place change.
+func TestStackTagsPropagate(t *testing.T) {
+	e := start(t, envOptions{})
+	ctx := context.Background()
+	run := func(name string, csType types.ChangeSetType, team string) *cloudformation.DescribeChangeSetOutput {
+		t.Helper()
+		out, err := e.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("tags"), ChangeSetName: aws.String(name),
+			ChangeSetType: csType, TemplateBody: aws.String(appTemplate), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String(team)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := e.waitChangeSet(t, "tags", aws.ToString(out.Id))
+		if _, err := e.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: out.Id}); err != nil {
+			t.Fatal(err)
+		}
+		if s := e.waitStack(t, "tags"); !strings.HasSuffix(string(s.StackStatus), "_COMPLETE") || strings.Contains(string(s.StackStatus), "ROLLBACK") {
+			t.Fatalf("%s: %s", name, s.StackStatus)
+		}
+		return cs
+	}
+	run("c1", types.ChangeSetTypeCreate, "a")
+	queue := physicalID(t, e, "tags", "Queue")
+	tagsOf := func() map[string]string {
+		out, err := e.queues.ListQueueTags(ctx, &sqs.QueueRef{QueueURL: queue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Tags
+	}
+	if tagsOf()["team"] != "a" {
+		t.Fatalf("queue tags after create = %v", tagsOf())
+	}
+	cs := run("c2", types.ChangeSetTypeUpdate, "b")
+	scoped := map[string]bool{}
+	for _, c := range cs.Changes {
+		if len(c.ResourceChange.Scope) == 1 && c.ResourceChange.Scope[0] == types.ResourceAttributeTags {
+			scoped[aws.ToString(c.ResourceChange.LogicalResourceId)] = true
+		}
+	}
+	if len(scoped) != 4 || !scoped["Queue"] || !scoped["DLQ"] || !scoped["Topic"] || !scoped["Logs"] {
+		t.Fatalf("tag changes = %v (want the four taggable resources)", scoped)
+	}
+	if tagsOf()["team"] != "b" || physicalID(t, e, "tags", "Queue") != queue {
+		t.Fatalf("queue tags after update = %v", tagsOf())
+	}
+}

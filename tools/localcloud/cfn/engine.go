@@ -206,6 +206,7 @@ func (s *Service) runApply(stackID string) {
 	st := s.stacks[stackID]
 	cs := s.changeSets[st.Op.ChangeSetID]
 	kind := st.Op.Kind
+	before := copyMap(st.Tags)
 	s.mu.Unlock()
 	if cs == nil {
 		s.fail(st, kind, "the change set was deleted before it ran")
@@ -225,8 +226,9 @@ func (s *Service) runApply(stackID string) {
 		s.fail(st, kind, err.Error())
 		return
 	}
+	tags := stackTags{now: cs.Tags, before: before}
 	failed := runDAG(deps, s.cfg.Parallelism, func(name string) error {
-		return s.applyResource(ctx, st, tpl, ev, name, deps[name])
+		return s.applyResource(ctx, st, tpl, ev, name, deps[name], tags)
 	})
 	if ctx.Err() != nil {
 		return // shutting down: the next start resumes
@@ -328,8 +330,19 @@ func (s *Service) finishChangeSetLocked(id, status string) {
 	}
 }
 
+// stackTags are the stack's tags an operation applies and the ones the
+// resources carry from before; CloudFormation propagates stack tags to
+// every resource that takes tags.
+type stackTags struct{ now, before map[string]string }
+
+// retag reports whether resources of spec must be updated for new stack
+// tags.
+func (t stackTags) retag(spec *provision.Spec) bool {
+	return spec.TakesTags() && !sameMap(t.now, t.before)
+}
+
 // applyResource creates, updates in place, replaces or leaves one resource.
-func (s *Service) applyResource(ctx context.Context, st *stackRecord, tpl *template.Template, ev *template.Evaluator, name string, deps []string) error {
+func (s *Service) applyResource(ctx context.Context, st *stackRecord, tpl *template.Template, ev *template.Evaluator, name string, deps []string, tags stackTags) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("operation interrupted: %w", ctx.Err())
 	}
@@ -354,14 +367,14 @@ func (s *Service) applyResource(ctx context.Context, st *stackRecord, tpl *templ
 		return err
 	}
 	req := &provision.Request{StackName: st.Name, StackID: st.ID, LogicalID: name, Type: r.Type, Region: s.cfg.Region,
-		Account: s.cfg.Account, Properties: props, Suffix: s.suffix()}
+		Account: s.cfg.Account, Properties: props, Suffix: s.suffix(), StackTags: tags.now, OldStackTags: tags.before}
 	base := &resourceRecord{LogicalID: name, Type: r.Type, DeletionPolicy: r.DeletionPolicy, UpdateReplacePolicy: r.UpdateReplacePolicy,
 		Deps: deps, Metadata: r.Metadata}
 	if cur == nil {
 		return s.createResource(ctx, st, spec, req, base, statusCreateInProgress, statusCreateComplete, statusCreateFailed, "")
 	}
 	change, replace := diffResource(spec.RequiresReplacement, cur, props)
-	if change == nil {
+	if change == nil && !tags.retag(spec) {
 		s.mu.Lock()
 		rec := st.Resources[name]
 		rec.DeletionPolicy, rec.UpdateReplacePolicy, rec.Deps, rec.Metadata = base.DeletionPolicy, base.UpdateReplacePolicy, deps, base.Metadata
@@ -588,6 +601,10 @@ func (s *Service) rollbackUpdate(ctx context.Context, st *stackRecord) {
 	if err != nil {
 		order = sortedKeys(prev.Resources)
 	}
+	tags := stackTags{now: prev.Tags, before: prev.Tags}
+	if cs := s.changeSets[st.Op.ChangeSetID]; cs != nil {
+		tags.before = cs.Tags
+	}
 	var created []cleanupItem
 	for n, r := range st.Resources {
 		if _, existed := prev.Resources[n]; !existed {
@@ -604,19 +621,19 @@ func (s *Service) rollbackUpdate(ctx context.Context, st *stackRecord) {
 			cur = cur.clone()
 		}
 		s.mu.Unlock()
+		spec, _ := s.cfg.Registry.Lookup(old.Type)
 		switch {
-		case cur == nil || cur.PhysicalID == old.PhysicalID && equalJSON(cur.Properties, old.Properties):
+		case cur == nil || cur.PhysicalID == old.PhysicalID && equalJSON(cur.Properties, old.Properties) && !tags.retag(spec):
 			// Untouched by the update.
 			continue
 		case cur.PhysicalID != old.PhysicalID:
 			created = append(created, cleanupItem{LogicalID: n, Type: cur.Type, PhysicalID: cur.PhysicalID, Properties: cur.Properties, Attributes: cur.Attributes})
 			s.resourceEvent(st, n, old.PhysicalID, old.Type, statusUpdateComplete, "", nil, old.clone())
 		default:
-			spec, _ := s.cfg.Registry.Lookup(old.Type)
 			s.resourceEvent(st, n, cur.PhysicalID, old.Type, statusUpdateInProgress, "", old.Properties, nil)
 			res, err := spec.Provider.Update(ctx, &provision.Request{StackName: st.Name, StackID: st.ID, LogicalID: n, Type: old.Type,
 				Region: s.cfg.Region, Account: s.cfg.Account, PhysicalID: cur.PhysicalID, Properties: old.Properties,
-				OldProperties: cur.Properties, Attributes: cur.Attributes, Suffix: s.suffix()})
+				OldProperties: cur.Properties, Attributes: cur.Attributes, Suffix: s.suffix(), StackTags: tags.now, OldStackTags: tags.before})
 			if err != nil {
 				rollbackFailed = true
 				s.resourceEvent(st, n, cur.PhysicalID, old.Type, statusUpdateFailed, err.Error(), nil, nil)

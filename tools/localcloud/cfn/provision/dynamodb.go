@@ -101,7 +101,7 @@ func (p tableProvider) Create(ctx context.Context, req *Request) (Result, error)
 		name = PhysicalName(req, 255)
 	}
 	in := &dynamodb.CreateTableInput{TableName: name, BillingMode: str(props, "BillingMode"), TableClass: str(props, "TableClass"),
-		StreamSpecification: streamSpec(props), SSESpecification: sseSpec(props), Tags: dynamoTags(tagMap(props["Tags"]))}
+		StreamSpecification: streamSpec(props), SSESpecification: sseSpec(props), Tags: dynamoTags(req.Tags())}
 	if in.BillingMode == "" {
 		in.BillingMode = "PROVISIONED"
 	}
@@ -230,7 +230,7 @@ func (p tableProvider) Update(ctx context.Context, req *Request) (Result, error)
 	if err := p.settings(ctx, req, false); err != nil {
 		return Result{}, err
 	}
-	set, removed := tagDiff(tagMap(req.OldProperties["Tags"]), tagMap(props["Tags"]))
+	set, removed := req.TagChanges()
 	arn, _ := req.Attributes["Arn"].(string)
 	if len(set) > 0 {
 		if _, err := p.api.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: dynamoTags(set)}); err != nil {

@@ -89,7 +89,7 @@ func (p roleProvider) Create(ctx context.Context, req *Request) (Result, error) 
 	}
 	out, err := p.api.CreateRole(ctx, &iamapi.CreateRoleInput{RoleName: name, Path: str(props, "Path"), AssumeRolePolicyDocument: trust,
 		Description: str(props, "Description"), MaxSessionDuration: int(maxSession), PermissionsBoundary: str(props, "PermissionsBoundary"),
-		Tags: iamTags(tagMap(props["Tags"]))})
+		Tags: iamTags(req.Tags())})
 	if err != nil {
 		return Result{}, iamError(err)
 	}
@@ -181,7 +181,7 @@ func (p roleProvider) Update(ctx context.Context, req *Request) (Result, error) 
 	if err := p.syncPolicies(ctx, req, oldInline, stringList(old["ManagedPolicyArns"])); err != nil {
 		return Result{}, err
 	}
-	set, removed := tagDiff(tagMap(old["Tags"]), tagMap(props["Tags"]))
+	set, removed := req.TagChanges()
 	if len(set) > 0 {
 		if _, err := p.api.TagRole(ctx, &iamapi.TagRoleInput{RoleName: req.PhysicalID, Tags: iamTags(set)}); err != nil {
 			return Result{}, iamError(err)

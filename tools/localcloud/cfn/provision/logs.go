@@ -42,7 +42,7 @@ func (p logGroupProvider) Create(ctx context.Context, req *Request) (Result, err
 		name = PhysicalName(req, 512)
 	}
 	in := &logs.CreateLogGroupInput{LogGroupName: name, KmsKeyID: str(req.Properties, "KmsKeyId"),
-		Tags: tagMap(req.Properties["Tags"]), LogGroupClass: str(req.Properties, "LogGroupClass")}
+		Tags: req.Tags(), LogGroupClass: str(req.Properties, "LogGroupClass")}
 	if len(in.Tags) == 0 {
 		in.Tags = nil
 	}
@@ -82,7 +82,7 @@ func (p logGroupProvider) Update(ctx context.Context, req *Request) (Result, err
 			return Result{}, err
 		}
 	}
-	set, removed := tagDiff(tagMap(req.OldProperties["Tags"]), tagMap(req.Properties["Tags"]))
+	set, removed := req.TagChanges()
 	arn := p.arn(req, req.PhysicalID)
 	if len(set) > 0 {
 		if _, err := p.api.TagResource(ctx, &logs.TagResourceInput{ResourceArn: arn, Tags: set}); err != nil {

@@ -29,6 +29,28 @@ type Request struct {
 	Attributes map[string]any
 	// Suffix is a random 13-character suffix for generated physical names.
 	Suffix string
+	// StackTags are the stack's tags, which CloudFormation propagates to
+	// every resource that takes tags; OldStackTags are the ones the
+	// resource got before (Update).
+	StackTags, OldStackTags map[string]string
+}
+
+// Tags returns the tags the resource should carry: the stack's, overridden
+// by the resource's own Tags property.
+func (r *Request) Tags() map[string]string {
+	return mergeTags(r.StackTags, tagMap(r.Properties["Tags"]))
+}
+
+// TagChanges returns the tags to set and the keys to remove for an update.
+func (r *Request) TagChanges() (set map[string]string, removed []string) {
+	return tagDiff(mergeTags(r.OldStackTags, tagMap(r.OldProperties["Tags"])), r.Tags())
+}
+
+func mergeTags(stack, own map[string]string) map[string]string {
+	out := make(map[string]string, len(stack)+len(own))
+	maps.Copy(out, stack)
+	maps.Copy(out, own)
+	return out
 }
 
 // Result is a provider's answer to Create or Update.
@@ -82,6 +104,10 @@ func (s *Spec) RequiresReplacement(prop string) bool {
 	}
 	return false
 }
+
+// TakesTags reports whether the type has a Tags property, and so receives
+// the stack's tags.
+func (s *Spec) TakesTags() bool { return slices.Contains(s.Properties, "Tags") }
 
 // HasAttribute reports whether Fn::GetAtt may name attr.
 func (s *Spec) HasAttribute(attr string) bool {

@@ -76,7 +76,7 @@ func (p topicProvider) Create(ctx context.Context, req *Request) (Result, error)
 	if fifo {
 		attrs["FifoTopic"] = "true"
 	}
-	out, err := p.api.CreateTopic(ctx, &sns.CreateTopicInput{Name: name, Attributes: attrs, Tags: snsTags(tagMap(req.Properties["Tags"]))})
+	out, err := p.api.CreateTopic(ctx, &sns.CreateTopicInput{Name: name, Attributes: attrs, Tags: snsTags(req.Tags())})
 	if err != nil {
 		return Result{}, apiMessage("Sns", err)
 	}
@@ -114,7 +114,7 @@ func (p topicProvider) Update(ctx context.Context, req *Request) (Result, error)
 			return Result{}, apiMessage("Sns", err)
 		}
 	}
-	set, removed := tagDiff(tagMap(req.OldProperties["Tags"]), tagMap(req.Properties["Tags"]))
+	set, removed := req.TagChanges()
 	if len(set) > 0 {
 		if _, err := p.api.TagResource(ctx, &sns.TagResourceInput{ResourceArn: req.PhysicalID, Tags: snsTags(set)}); err != nil {
 			return Result{}, apiMessage("Sns", err)

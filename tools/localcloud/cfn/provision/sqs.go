@@ -79,7 +79,7 @@ func (p queueProvider) Create(ctx context.Context, req *Request) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	out, err := p.api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: name, Attributes: attrs, Tags: tagMap(req.Properties["Tags"])})
+	out, err := p.api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: name, Attributes: attrs, Tags: req.Tags()})
 	if err != nil {
 		return Result{}, apiMessage("Sqs", err)
 	}
@@ -114,7 +114,7 @@ func (p queueProvider) Update(ctx context.Context, req *Request) (Result, error)
 			return Result{}, apiMessage("Sqs", err)
 		}
 	}
-	set, removed := tagDiff(tagMap(req.OldProperties["Tags"]), tagMap(req.Properties["Tags"]))
+	set, removed := req.TagChanges()
 	if len(set) > 0 {
 		if _, err := p.api.TagQueue(ctx, &sqs.TagQueueInput{QueueURL: req.PhysicalID, Tags: set}); err != nil {
 			return Result{}, apiMessage("Sqs", err)
