@@ -50,6 +50,9 @@ type Service struct {
 	// service that carry neither X-Amz-Target nor Action are matched
 	// against them by method and path.
 	Routes []Route
+	// RESTXML makes Routes speak restXml (S3) through rest.go instead:
+	// routed and SigV4-checked before the body is read, so bodies stream.
+	RESTXML bool
 }
 
 // Route maps a REST method and path to an operation. Path labels are
@@ -243,6 +246,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_localcloud/") {
 		s.internal.ServeHTTP(w, r)
+		return
+	}
+	if s.serveRESTXML(x) {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))

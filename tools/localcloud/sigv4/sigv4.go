@@ -185,6 +185,13 @@ func (p *parsed) parseScope() *Error {
 // On success it returns the credential that signed the request and the
 // scope it was signed for.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (iam.Credential, Scope, *Error) {
+	return v.verify(ctx, r, body, nil)
+}
+
+// verify checks the signature; with a non-nil stream the body is not read
+// yet and the payload hash the request declares is trusted here and
+// checked by the stream's reader later.
+func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, stream *streamSeed) (iam.Credential, Scope, *Error) {
 	p, perr := parse(r)
 	if perr != nil {
 		return iam.Credential{}, Scope{}, perr
@@ -239,23 +246,21 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (ia
 		return cred, p.scope, fail(Incomplete, "Signed headers must include 'host'.")
 	}
 
-	actualHash := sha256Hex(body)
-	hashes := []string{actualHash}
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
-		if h != "UNSIGNED-PAYLOAD" && h != actualHash {
-			return cred, p.scope, fail(Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-		}
-		hashes = []string{h}
-	} else if p.presigned {
-		hashes = append(hashes, "UNSIGNED-PAYLOAD")
+	hashes, herr := payloadHashes(r, p, body, stream != nil)
+	if herr != nil {
+		return cred, p.scope, herr
 	}
 	key := SigningKey(cred.SecretAccessKey, p.scope.Date, p.scope.Region, p.scope.Service)
 	scope := strings.Join([]string{p.scope.Date, p.scope.Region, p.scope.Service, p.scope.Terminator}, "/")
 	for _, payloadHash := range hashes {
-		canon := CanonicalRequest(r, p.signedHeaders, payloadHash, p.presigned)
+		// S3 signs the path as sent; other services escape it once more.
+		canon := canonicalRequest(r, p.signedHeaders, payloadHash, p.presigned, p.scope.Service != "s3")
 		sts := Algorithm + "\n" + p.amzDate + "\n" + scope + "\n" + sha256Hex([]byte(canon))
 		want := hex.EncodeToString(hmacSHA256(key, []byte(sts)))
 		if hmac.Equal([]byte(want), []byte(p.signature)) {
+			if stream != nil {
+				*stream = streamSeed{key: key, amzDate: p.amzDate, scope: scope, signature: p.signature, payloadHash: payloadHash}
+			}
 			return cred, p.scope, nil
 		}
 	}
@@ -272,6 +277,10 @@ func SigningKey(secret, date, region, service string) []byte {
 
 // CanonicalRequest builds the SigV4 canonical request for r.
 func CanonicalRequest(r *http.Request, signedHeaders []string, payloadHash string, presigned bool) string {
+	return canonicalRequest(r, signedHeaders, payloadHash, presigned, true)
+}
+
+func canonicalRequest(r *http.Request, signedHeaders []string, payloadHash string, presigned, escapePath bool) string {
 	var b strings.Builder
 	b.WriteString(r.Method + "\n")
 	// Non-S3 services sign the escaped path escaped once more, as the SDKs do.
@@ -279,7 +288,10 @@ func CanonicalRequest(r *http.Request, signedHeaders []string, payloadHash strin
 	if path == "" {
 		path = "/"
 	}
-	b.WriteString(uriEncode(path, false) + "\n")
+	if escapePath {
+		path = uriEncode(path, false)
+	}
+	b.WriteString(path + "\n")
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	type kv struct{ k, v string }
 	var pairs []kv
