@@ -17,6 +17,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/lambdaapi"
 	"github.com/orderflow/orderflow/tools/localcloud/logs"
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
@@ -104,6 +105,7 @@ type Instance struct {
 	logs   *logs.Service
 	iam    *iamapi.Service
 	ddb    *dynamodb.Service
+	lambda *lambdaapi.Service
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
 	// Credentials can be extended with more access keys.
@@ -163,6 +165,15 @@ func Open(cfg Config) (*Instance, error) {
 		logGroups.Close()
 		return fail(err)
 	}
+	// Functions call back on PublicURL with their role's session
+	// credentials; their output goes to CloudWatch Logs.
+	functions, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: cfg.DataDir, Clock: cfg.Clock, IDs: idSource,
+		Account: cfg.Account, Region: cfg.Region, IAM: identity, Logs: logGroups, EndpointURL: cfg.PublicURL, Logger: cfg.Logger})
+	if err != nil {
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	srv.Register(sts.New().Descriptor())
 	srv.Register(tables.Descriptor())
 	srv.Register(dynamodbstreams.New(dynamodbstreams.Config{Source: tables, Clock: cfg.Clock}).Descriptor())
@@ -170,7 +181,8 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(topics.Descriptor())
 	srv.Register(logGroups.Descriptor())
 	srv.Register(identity.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables,
+	srv.Register(functions.Descriptor())
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions,
 		Mailbox: mailbox, Credentials: creds}
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -204,6 +216,11 @@ func (i *Instance) Logs() *logs.Service { return i.logs }
 // in-process callers such as stream event source mappings.
 func (i *Instance) DynamoDB() *dynamodb.Service { return i.ddb }
 
+// Lambda is the Lambda service: functions, Invoke and the execution
+// engine, for in-process callers (CloudFormation, SNS, event source
+// mappings).
+func (i *Instance) Lambda() *lambdaapi.Service { return i.lambda }
+
 // IAM is the IAM service: policy decisions and role sessions for in-process
 // callers.
 func (i *Instance) IAM() *iamapi.Service { return i.iam }
@@ -220,6 +237,8 @@ func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
 // Serve returns.
 func (i *Instance) Close() error {
 	i.sns.Close()
+	// Functions stop before the logs close, so their last lines are kept.
+	i.lambda.Close()
 	// Logs last among the services, so the final log lines are kept.
 	i.logs.Close()
 	return i.store.Close()

@@ -1,0 +1,127 @@
+package lambdaapi
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderflow/orderflow/tools/localcloud/lambda/runtime"
+	"github.com/orderflow/orderflow/tools/localcloud/logs"
+)
+
+// tailBytes is how much of an invocation's log LogType Tail returns.
+const tailBytes = 4096
+
+// tailSink passes function logs on to CloudWatch Logs and lets Invoke
+// with LogType Tail collect the lines of its own invocation, from START
+// to REPORT. Only groups someone is watching are kept.
+type tailSink struct {
+	next runtime.LogSink
+
+	mu      sync.Mutex
+	watches map[string]map[*tailWatch]bool
+}
+
+func newTailSink(next runtime.LogSink) *tailSink {
+	return &tailSink{next: next, watches: map[string]map[*tailWatch]bool{}}
+}
+
+// Append implements runtime.LogSink.
+func (t *tailSink) Append(ctx context.Context, group, stream string, events []logs.Event) error {
+	t.mu.Lock()
+	for w := range t.watches[group] {
+		w.add(events)
+	}
+	t.mu.Unlock()
+	if t.next == nil {
+		return nil
+	}
+	return t.next.Append(ctx, group, stream, events)
+}
+
+// tailWatch collects a group's lines while an invocation runs.
+type tailWatch struct {
+	sink  *tailSink
+	group string
+
+	mu    sync.Mutex
+	lines []string
+	kick  chan struct{}
+}
+
+func (t *tailSink) watch(group string) *tailWatch {
+	w := &tailWatch{sink: t, group: group, kick: make(chan struct{}, 1)}
+	t.mu.Lock()
+	if t.watches[group] == nil {
+		t.watches[group] = map[*tailWatch]bool{}
+	}
+	t.watches[group][w] = true
+	t.mu.Unlock()
+	return w
+}
+
+func (w *tailWatch) add(events []logs.Event) {
+	w.mu.Lock()
+	for _, e := range events {
+		w.lines = append(w.lines, e.Message)
+	}
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (w *tailWatch) stop() {
+	w.sink.mu.Lock()
+	delete(w.sink.watches[w.group], w)
+	if len(w.sink.watches[w.group]) == 0 {
+		delete(w.sink.watches, w.group)
+	}
+	w.sink.mu.Unlock()
+}
+
+// wait returns the last 4 KB of requestID's lines once its REPORT line
+// has arrived. The lines travel through the function's output pipe after
+// the answer, so this waits for them, but not forever: a bounded wall-clock
+// wait guards against a pipe that never drains (a process that forked and
+// kept it open).
+func (w *tailWatch) wait(ctx context.Context, requestID string) []byte {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	start, report := "START RequestId: "+requestID, "REPORT RequestId: "+requestID
+	for {
+		w.mu.Lock()
+		var buf bytes.Buffer
+		in, done := false, false
+		for _, l := range w.lines {
+			if strings.HasPrefix(l, start) {
+				in = true
+			}
+			if in {
+				buf.WriteString(l)
+				if !strings.HasSuffix(l, "\n") {
+					buf.WriteByte('\n')
+				}
+			}
+			if strings.HasPrefix(l, report) {
+				done = true
+				break
+			}
+		}
+		w.mu.Unlock()
+		if done || ctx.Err() != nil {
+			b := buf.Bytes()
+			if len(b) > tailBytes {
+				b = b[len(b)-tailBytes:]
+			}
+			return b
+		}
+		select {
+		case <-w.kick:
+		case <-ctx.Done():
+		}
+	}
+}
