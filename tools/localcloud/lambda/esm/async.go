@@ -27,51 +27,6 @@ const (
 	asyncMaxEventAge = 6 * time.Hour
 )
 
-// SNSEvent is the event Lambda delivers for an SNS subscription.
-type SNSEvent struct {
-	Records []SNSRecord `json:"Records"`
-}
-
-// SNSRecord is one SNS notification in an SNSEvent.
-type SNSRecord struct {
-	EventSource          string    `json:"EventSource"`
-	EventVersion         string    `json:"EventVersion"`
-	EventSubscriptionArn string    `json:"EventSubscriptionArn"`
-	SNS                  SNSEntity `json:"Sns"`
-}
-
-// SNSEntity is the notification itself.
-type SNSEntity struct {
-	Type              string                       `json:"Type"`
-	MessageID         string                       `json:"MessageId"`
-	TopicArn          string                       `json:"TopicArn"`
-	Subject           *string                      `json:"Subject"`
-	Message           string                       `json:"Message"`
-	Timestamp         string                       `json:"Timestamp"`
-	SignatureVersion  string                       `json:"SignatureVersion"`
-	Signature         string                       `json:"Signature"`
-	SigningCertURL    string                       `json:"SigningCertUrl"`
-	UnsubscribeURL    string                       `json:"UnsubscribeUrl"`
-	MessageAttributes map[string]SNSAttributeValue `json:"MessageAttributes"`
-}
-
-// SNSAttributeValue is a message attribute as the SNS event carries it.
-type SNSAttributeValue struct {
-	Type  string `json:"Type"`
-	Value string `json:"Value"`
-}
-
-// NewSNSEvent wraps one notification as Lambda's SNS event.
-func NewSNSEvent(subscriptionArn string, n SNSEntity) SNSEvent {
-	if n.Type == "" {
-		n.Type = "Notification"
-	}
-	if n.MessageAttributes == nil {
-		n.MessageAttributes = map[string]SNSAttributeValue{}
-	}
-	return SNSEvent{Records: []SNSRecord{{EventSource: "aws:sns", EventVersion: "1.0", EventSubscriptionArn: subscriptionArn, SNS: n}}}
-}
-
 // AsyncConfig wires an AsyncInvoker.
 type AsyncConfig struct {
 	Store   store.Store
@@ -96,6 +51,7 @@ type AsyncInvoker struct {
 	mu        sync.Mutex
 	delivered uint64
 	failed    uint64
+	changed   chan struct{}
 }
 
 type asyncEvent struct {
@@ -122,7 +78,7 @@ func NewAsync(cfg AsyncConfig) (*AsyncInvoker, error) {
 		return nil, errors.New("esm: Store, IDs and Invoker are required")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &AsyncInvoker{cfg: cfg, ctx: ctx, cancel: cancel}
+	a := &AsyncInvoker{cfg: cfg, ctx: ctx, cancel: cancel, changed: make(chan struct{})}
 	var pending []asyncEvent
 	err := cfg.Store.View(func(tx store.Tx) error {
 		return tx.ForEach(bucketAsync, nil, func(k, v []byte) error {
@@ -244,6 +200,8 @@ func (a *AsyncInvoker) finish(ev asyncEvent, ok bool, reason string) {
 	} else {
 		a.failed++
 	}
+	close(a.changed)
+	a.changed = make(chan struct{})
 	a.mu.Unlock()
 	if !ok {
 		a.cfg.Logger.Warn("async invoke: event dropped", "function", ev.FunctionArn, "attempts", ev.Attempts+1, "reason", reason)
@@ -256,6 +214,13 @@ func (a *AsyncInvoker) Counts() (delivered, dropped uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.delivered, a.failed
+}
+
+// Changed returns a channel closed when Counts next changes.
+func (a *AsyncInvoker) Changed() <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.changed
 }
 
 // Close stops delivery; undelivered events stay stored and resume with the

@@ -2,8 +2,8 @@
 // reports every event it receives to FN_REPORT_URL (so tests see delivery
 // order), then handles each record by what it holds:
 //
-//   - an SQS body or a stream NewImage "note" containing "fail" is reported
-//     as a batch item failure;
+//   - an SQS body, a stream NewImage "note" or an SNS message containing
+//     "fail" is reported as a batch item failure;
 //   - one containing "error" fails the whole invocation;
 //   - "sleep:N" sleeps N milliseconds first.
 package main
@@ -26,7 +26,10 @@ type record struct {
 	EventSource string `json:"eventSource"`
 	MessageID   string `json:"messageId"`
 	Body        string `json:"body"`
-	Dynamodb    struct {
+	SNS         struct {
+		Message string `json:"Message"`
+	} `json:"Sns"`
+	Dynamodb struct {
 		SequenceNumber string `json:"SequenceNumber"`
 		NewImage       struct {
 			Note struct {
@@ -70,8 +73,11 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	out := response{BatchItemFailures: []item{}}
 	for _, r := range ev.Records {
 		text, id := r.Body, r.MessageID
-		if r.EventSource == "aws:dynamodb" {
+		switch r.EventSource {
+		case "aws:dynamodb":
 			text, id = r.Dynamodb.NewImage.Note.S, r.Dynamodb.SequenceNumber
+		case "aws:sns":
+			text = r.SNS.Message
 		}
 		if _, after, ok := strings.Cut(text, "sleep:"); ok {
 			num, _, _ := strings.Cut(after, " ")
