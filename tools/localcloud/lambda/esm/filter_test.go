@@ -1,6 +1,11 @@
 package esm
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/orderflow/orderflow/tools/localcloud/dynamodb/attr"
+)
 
 func TestFilterPatterns(t *testing.T) {
 	cases := []struct {
@@ -88,5 +93,45 @@ func TestBatchItemFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPartitionKeepsKeyOrder(t *testing.T) {
+	var recs []DynamoDBRecord
+	for i := range 60 {
+		var r DynamoDBRecord
+		r.Dynamodb.Keys = attr.Item{"orderID": attr.S(fmt.Sprintf("o-%d", i%20))}
+		r.Dynamodb.SequenceNumber = fmt.Sprint(i)
+		recs = append(recs, r)
+	}
+	lanes := partition(recs, 3)
+	if len(lanes) != 3 {
+		t.Fatalf("%d lanes for 20 keys", len(lanes))
+	}
+	laneOf := map[string]int{}
+	total := 0
+	for i, lane := range lanes {
+		prev := -1
+		for _, r := range lane {
+			k, _ := r.Dynamodb.Keys["orderID"].MarshalJSON()
+			key := string(k)
+			if l, seen := laneOf[key]; seen && l != i {
+				t.Fatalf("key %s in lanes %d and %d", key, l, i)
+			}
+			laneOf[key] = i
+			var seq int
+			fmt.Sscan(r.Dynamodb.SequenceNumber, &seq)
+			if seq <= prev {
+				t.Fatalf("lane %d out of order", i)
+			}
+			prev = seq
+			total++
+		}
+	}
+	if total != 60 {
+		t.Fatalf("%d records in lanes", total)
+	}
+	if got := partition(recs, 1); len(got) != 1 || len(got[0]) != 60 {
+		t.Fatal("factor 1 split the batch")
 	}
 }

@@ -89,6 +89,9 @@ type Figures struct {
 	// ApproximateNumberOfMessages (streams: records read but not yet
 	// checkpointed).
 	Pollers, Target, Concurrency, Backlog int
+	// PeakPollers and PeakConcurrency are the highest Pollers and
+	// Concurrency since the mapping was loaded.
+	PeakPollers, PeakConcurrency int
 	// Invocations and Records count function calls and the records
 	// they carried; Deleted counts SQS messages deleted after success;
 	// Filtered counts records dropped by filter criteria; Failed counts
@@ -117,7 +120,6 @@ type Manager struct {
 	entries map[string]*entry
 	changed chan struct{}
 	closed  bool
-	wg      sync.WaitGroup
 }
 
 // New loads the stored mappings and starts the enabled ones.
@@ -567,7 +569,6 @@ func (m *Manager) Close() {
 		}()
 	}
 	wg.Wait()
-	m.wg.Wait()
 }
 
 // Figures returns a mapping's figures (zero for an unknown UUID).
@@ -600,6 +601,8 @@ func (m *Manager) update(uuid string, f func(*Figures)) {
 	defer m.mu.Unlock()
 	if e := m.entries[uuid]; e != nil {
 		f(&e.fig)
+		e.fig.PeakPollers = max(e.fig.PeakPollers, e.fig.Pollers)
+		e.fig.PeakConcurrency = max(e.fig.PeakConcurrency, e.fig.Concurrency)
 		m.notifyLocked()
 	}
 }

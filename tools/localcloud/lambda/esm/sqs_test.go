@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/esm"
+	"github.com/orderflow/orderflow/tools/localcloud/lambda/pool"
 	"github.com/orderflow/orderflow/tools/localcloud/sqs"
 )
 
@@ -241,7 +243,47 @@ func TestSQSScalesOutAndIn(t *testing.T) {
 	if maxPollers != maxConc || maxBusy > maxConc || maxBusy <= 5 || maxBacklog == 0 {
 		t.Fatalf("max pollers %d, max concurrency %d, max backlog %d (limit %d)", maxPollers, maxBusy, maxBacklog, maxConc)
 	}
+	if f := m.Figures(mp.UUID); f.PeakPollers != maxConc || f.PeakConcurrency > maxConc || f.Target != 5 {
+		t.Fatalf("figures after scale-in %+v", f)
+	}
 	if busy := e.engine.Figures("ingest").Busy; busy != 0 {
 		t.Fatalf("function still busy: %d", busy)
+	}
+}
+
+// reservedEngine tells mappings the function's reserved concurrency, as
+// the Lambda service will once the engine reports it.
+type reservedEngine struct {
+	*pool.Engine
+	n int
+}
+
+func (r reservedEngine) ReservedConcurrency(string) (int, bool) { return r.n, true }
+
+// A function's reserved concurrency caps its SQS pollers below the default
+// five.
+func TestSQSPollersCappedByReservedConcurrency(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	e.cfg.TimeScale = 60
+	e.cfg.Invoker = reservedEngine{Engine: e.engine, n: 3}
+	if err := e.engine.Deploy(ctx, pool.Function{Name: "ingest", CodeDir: filepath.Dir(bootstrap), Handler: "bootstrap",
+		ReservedConcurrency: new(3), Environment: map[string]string{"FN_REPORT_URL": e.reports.srv.URL}}); err != nil {
+		t.Fatal(err)
+	}
+	url, arn := e.queue(t, "orders", map[string]string{"VisibilityTimeout": "120"})
+	var bodies []string
+	for i := range 40 {
+		bodies = append(bodies, fmt.Sprintf("sleep:20 #%d", i))
+	}
+	e.send(t, url, bodies...)
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: arn, FunctionName: "ingest", BatchSize: new(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := waitFigures(t, ctx, m, mp.UUID, "drain", func(f esm.Figures) bool { return f.Deleted == 40 })
+	if f.PeakPollers != 3 || f.PeakConcurrency > 3 || f.Target != 3 {
+		t.Fatalf("figures %+v, want pollers capped at 3", f)
 	}
 }

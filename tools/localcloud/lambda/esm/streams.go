@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -181,11 +182,13 @@ func (w *streamWorker) run() {
 }
 
 // read waits for records after the checkpoint and gathers up to BatchSize
-// within the batching window.
+// (times the ParallelizationFactor) within the batching window.
 func (w *streamWorker) read() ([]dynamodb.StreamRecord, error) {
 	arn := w.mp.EventSourceArn
 	var recs []dynamodb.StreamRecord
 	var deadline <-chan struct{}
+	// A parallelized shard reads enough to fill a batch per lane.
+	limit := w.mp.BatchSize * w.factor()
 	for {
 		wake, err := w.m.cfg.Streams.StreamWait(arn)
 		if err != nil {
@@ -195,7 +198,7 @@ func (w *streamWorker) read() ([]dynamodb.StreamRecord, error) {
 		if len(recs) > 0 {
 			after, _ = dynamodb.ParseSequenceNumber(recs[len(recs)-1].Dynamodb.SequenceNumber)
 		}
-		more, err := w.m.cfg.Streams.ReadStream(arn, after, w.mp.BatchSize-len(recs), maxPayloadBytes)
+		more, err := w.m.cfg.Streams.ReadStream(arn, after, limit-len(recs), maxPayloadBytes)
 		if errors.Is(err, dynamodb.ErrTrimmed) && len(recs) == 0 {
 			// Records passed retention before they were read: skip to
 			// the oldest kept one, as a trimmed shard iterator does.
@@ -213,7 +216,7 @@ func (w *streamWorker) read() ([]dynamodb.StreamRecord, error) {
 			return nil, err
 		}
 		recs = append(recs, more...)
-		if len(recs) >= w.mp.BatchSize {
+		if len(recs) >= limit {
 			return recs, nil
 		}
 		if len(recs) > 0 && deadline == nil {
@@ -240,8 +243,10 @@ func seqOf(r DynamoDBRecord) uint64 {
 	return n
 }
 
-// handle delivers one batch, in order, until every record is processed or
-// discarded, then checkpoints past it.
+// handle delivers what one read returned, then checkpoints past it. With a
+// ParallelizationFactor above one the records are spread over that many
+// lanes by partition key (so each key keeps its order) and the lanes run
+// concurrently; the shard is then checkpointed only when every lane is done.
 func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 	uuid := w.mp.UUID
 	last, _ := dynamodb.ParseSequenceNumber(batch[len(batch)-1].Dynamodb.SequenceNumber)
@@ -260,14 +265,79 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 		w.m.update(uuid, func(f *Figures) { f.Filtered += uint64(filtered) })
 	}
 	w.m.update(uuid, func(f *Figures) { f.Backlog = len(matched) })
+	lanes := partition(matched, w.factor())
+	ok := true
+	if len(lanes) == 1 {
+		ok = w.deliver(lanes[0], true)
+	} else {
+		results := make([]bool, len(lanes))
+		var wg sync.WaitGroup
+		for i, lane := range lanes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = w.deliver(lane, false)
+			}()
+		}
+		wg.Wait()
+		for _, r := range results {
+			ok = ok && r
+		}
+	}
+	if ok && w.checkpointOrStop(last) {
+		w.m.update(uuid, func(f *Figures) { f.Backlog = 0 })
+	}
+}
+
+func (w *streamWorker) factor() int {
+	if w.mp.ParallelizationFactor == nil {
+		return 1
+	}
+	return max(1, *w.mp.ParallelizationFactor)
+}
+
+// partition spreads records over up to n lanes by a hash of their keys,
+// keeping each lane in stream order; empty lanes are left out.
+func partition(recs []DynamoDBRecord, n int) [][]DynamoDBRecord {
+	if n <= 1 || len(recs) <= 1 {
+		return [][]DynamoDBRecord{recs}
+	}
+	lanes := make([][]DynamoDBRecord, n)
+	for _, r := range recs {
+		h := fnv.New32a()
+		key, _ := json.Marshal(r.Dynamodb.Keys)
+		_, _ = h.Write(key)
+		i := int(h.Sum32() % uint32(n))
+		lanes[i] = append(lanes[i], r)
+	}
+	out := lanes[:0]
+	for _, l := range lanes {
+		if len(l) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// deliver invokes the function with recs, BatchSize at a time and in
+// order, until every record is processed or discarded. Partial failures
+// resume from the lowest reported sequence number, function errors bisect
+// (when enabled) and retry, and records past their retries or age go to the
+// on-failure destination. When checkpoints is true progress is
+// checkpointed as it is made. It returns false when the worker stops first.
+func (w *streamWorker) deliver(recs []DynamoDBRecord, checkpoints bool) bool {
+	uuid := w.mp.UUID
 	type segment struct {
 		recs     []DynamoDBRecord
 		attempts int
 	}
-	pending := []segment{{recs: matched}}
-	if len(matched) == 0 {
-		pending = nil
+	var pending []segment
+	for len(recs) > 0 {
+		n := min(len(recs), w.mp.BatchSize)
+		pending = append(pending, segment{recs: recs[:n]})
+		recs = recs[n:]
 	}
+	done := func(seq uint64) bool { return !checkpoints || w.checkpointOrStop(seq) }
 	maxRetries := -1
 	if w.mp.MaximumRetryAttempts != nil {
 		maxRetries = *w.mp.MaximumRetryAttempts
@@ -277,8 +347,8 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 	for len(pending) > 0 {
 		seg := pending[0]
 		if expired := w.expired(seg.recs); expired > 0 {
-			if !w.discard(seg.recs[:expired], ConditionRecordAge, seg.attempts, nil) {
-				return
+			if !w.discard(seg.recs[:expired], ConditionRecordAge, seg.attempts, nil) || !done(seqOf(seg.recs[expired-1])) {
+				return false
 			}
 			seg.recs = seg.recs[expired:]
 			if len(seg.recs) == 0 {
@@ -288,7 +358,7 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 		}
 		payload, err := json.Marshal(DynamoDBEvent{Records: seg.recs})
 		if err != nil {
-			return
+			return false
 		}
 		w.m.update(uuid, func(f *Figures) { f.Concurrency++ })
 		resp, err := w.m.invoke(w.ctx, w.mp.FunctionArn, payload)
@@ -300,7 +370,7 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 			}
 		})
 		if err != nil {
-			return // stopping: resume from the checkpoint
+			return false // stopping: resume from the checkpoint
 		}
 		failedAt := -1 // index of the first record to retry; -1: none
 		if resp.FunctionError != "" {
@@ -309,8 +379,8 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 			failedAt = itemFailureIndex(resp.Payload, seg.recs)
 		}
 		if failedAt < 0 {
-			if !w.checkpointOrStop(seqOf(seg.recs[len(seg.recs)-1])) {
-				return
+			if !done(seqOf(seg.recs[len(seg.recs)-1])) {
+				return false
 			}
 			w.m.setResult(uuid, "OK")
 			pending = pending[1:]
@@ -321,8 +391,8 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 		if failedAt > 0 {
 			// Partial failure: the records before the lowest reported
 			// one are done; retry from it.
-			if !w.checkpointOrStop(seqOf(seg.recs[failedAt-1])) {
-				return
+			if !done(seqOf(seg.recs[failedAt-1])) {
+				return false
 			}
 			seg.recs = seg.recs[failedAt:]
 			seg.attempts++
@@ -335,20 +405,19 @@ func (w *streamWorker) handle(batch []dynamodb.StreamRecord) {
 			seg.attempts++
 		}
 		if maxRetries >= 0 && seg.attempts > maxRetries {
-			if !w.discard(seg.recs, ConditionRetriesExhausted, seg.attempts, resp) {
-				return
+			if !w.discard(seg.recs, ConditionRetriesExhausted, seg.attempts, resp) || !done(seqOf(seg.recs[len(seg.recs)-1])) {
+				return false
 			}
 			pending = pending[1:]
 			continue
 		}
 		pending[0] = seg
 		if !w.m.sleep(w.ctx, w.m.scaled(backoff)) {
-			return
+			return false
 		}
 		backoff = min(2*backoff, 30*time.Second)
 	}
-	w.checkpointOrStop(last)
-	w.m.update(uuid, func(f *Figures) { f.Backlog = 0 })
+	return true
 }
 
 // itemFailureIndex returns the index of the lowest sequence number a
@@ -403,9 +472,8 @@ func arrival(r DynamoDBRecord) string {
 	return time.UnixMilli(int64(sec * 1000)).UTC().Format(time.RFC3339)
 }
 
-// discard sends the failure record for recs to the on-failure destination
-// (retrying until it is accepted) and checkpoints past them; false means
-// the worker is stopping and nothing was checkpointed.
+// discard sends the failure record for recs to the on-failure destination,
+// retrying until it is accepted; false means the worker is stopping first.
 func (w *streamWorker) discard(recs []DynamoDBRecord, condition string, attempts int, resp *pool.Response) bool {
 	uuid := w.mp.UUID
 	w.m.update(uuid, func(f *Figures) { f.Discarded += uint64(len(recs)) })
@@ -443,7 +511,7 @@ func (w *streamWorker) discard(recs []DynamoDBRecord, condition string, attempts
 		w.m.cfg.Logger.Warn("event source mapping: discarding stream records", "uuid", uuid, "condition", condition,
 			"start", rec.BatchInfo.StartSequenceNumber, "end", rec.BatchInfo.EndSequenceNumber)
 	}
-	return w.checkpointOrStop(seqOf(recs[len(recs)-1]))
+	return true
 }
 
 // sendFailure delivers a failure record to an SQS queue or SNS topic.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -223,5 +225,49 @@ func TestStreamLatestAndFilter(t *testing.T) {
 	notes := slices.Concat(batches(t, e.reports.all())...)
 	if !slices.Equal(notes, []string{"keep-1", "keep-3"}) {
 		t.Fatalf("delivered %v", notes)
+	}
+}
+
+// With a ParallelizationFactor the shard's records run in concurrent lanes
+// by partition key; each key keeps its order.
+func TestStreamParallelizationKeepsKeyOrder(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	streamARN := e.table(t, "orders")
+	e.deploy(t, "notifier")
+	const keys, updates = 12, 3
+	for u := range updates {
+		for k := range keys {
+			item, _ := json.Marshal(map[string]any{"orderID": map[string]string{"S": fmt.Sprintf("k%d", k)},
+				"note": map[string]string{"S": fmt.Sprintf("sleep:30 k%d/%d", k, u)}})
+			if _, err := e.tables.PutItem(ctx, &dynamodb.PutItemInput{TableName: "orders", Item: item}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon,
+		BatchSize: new(4), ParallelizationFactor: new(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := waitFigures(t, ctx, m, mp.UUID, "every record", func(f esm.Figures) bool { return f.Records == keys*updates && f.Backlog == 0 })
+	if f.PeakConcurrency < 2 || f.PeakConcurrency > 3 {
+		t.Fatalf("peak concurrency %d with factor 3", f.PeakConcurrency)
+	}
+	next := map[string]int{}
+	for _, note := range slices.Concat(batches(t, e.reports.all())...) {
+		k, us, _ := strings.Cut(strings.TrimPrefix(note, "sleep:30 "), "/")
+		u, err := strconv.Atoi(us)
+		if err != nil {
+			t.Fatalf("note %q: %v", note, err)
+		}
+		if u != next[k] {
+			t.Fatalf("key %s: update %d arrived when %d was due", k, u, next[k])
+		}
+		next[k]++
+	}
+	if len(next) != keys {
+		t.Fatalf("keys seen %v", next)
 	}
 }
