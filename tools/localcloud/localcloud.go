@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/orderflow/orderflow/tools/localcloud/apigw"
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodbstreams"
@@ -105,6 +106,7 @@ type Instance struct {
 	logs   *logs.Service
 	iam    *iamapi.Service
 	ddb    *dynamodb.Service
+	apigw  *apigw.Service
 	lambda *lambdaapi.Service
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
@@ -158,6 +160,15 @@ func Open(cfg Config) (*Instance, error) {
 		topics.Close()
 		return fail(err)
 	}
+	// API Gateway sends to SQS in process as its integration role and
+	// writes access logs to CloudWatch Logs.
+	gateway, err := apigw.New(apigw.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
+		Queues: queues, IAM: identity, Logs: logGroups, Logger: cfg.Logger})
+	if err != nil {
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
 		Region: cfg.Region, Logger: cfg.Logger})
 	if err != nil {
@@ -175,6 +186,10 @@ func Open(cfg Config) (*Instance, error) {
 		return fail(err)
 	}
 	srv.Register(sts.New().Descriptor())
+	srv.Register(gateway.Descriptor())
+	// The execute-api data plane is not signed: deployed stages are served
+	// on their own paths and host names ahead of service routing.
+	srv.HandleUnsigned(gateway.Matches, gateway)
 	srv.Register(tables.Descriptor())
 	srv.Register(dynamodbstreams.New(dynamodbstreams.Config{Source: tables, Clock: cfg.Clock}).Descriptor())
 	srv.Register(queues.Descriptor())
@@ -184,6 +199,7 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(functions.Descriptor())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions,
 		Mailbox: mailbox, Credentials: creds}
+	inst.apigw = gateway
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -220,6 +236,10 @@ func (i *Instance) DynamoDB() *dynamodb.Service { return i.ddb }
 // engine, for in-process callers (CloudFormation, SNS, event source
 // mappings).
 func (i *Instance) Lambda() *lambdaapi.Service { return i.lambda }
+
+// APIGateway is the API Gateway service: its operations are the Go API
+// in-process callers (CloudFormation) create REST APIs with.
+func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
 
 // IAM is the IAM service: policy decisions and role sessions for in-process
 // callers.

@@ -167,6 +167,14 @@ type Server struct {
 	byName   map[string]*Service
 	byTarget map[string]*Service
 	internal *http.ServeMux
+	unsigned []unsignedHandler
+}
+
+// unsignedHandler serves requests its match accepts before any service
+// routing or signature check.
+type unsignedHandler struct {
+	match func(*http.Request) bool
+	h     http.Handler
 }
 
 // New returns a server with no services.
@@ -189,6 +197,15 @@ func (s *Server) Register(svc *Service) {
 // /_localcloud/ (health, links mailed to users).
 func (s *Server) HandleInternal(pattern string, h http.Handler) {
 	s.internal.Handle(pattern, h)
+}
+
+// HandleUnsigned serves the requests match accepts with h, ahead of service
+// routing and SigV4: endpoints AWS serves without a signature on their own
+// host names or paths (API Gateway's execute-api data plane). Handlers are
+// tried in registration order; match must be cheap and must not read the
+// body.
+func (s *Server) HandleUnsigned(match func(*http.Request) bool, h http.Handler) {
+	s.unsigned = append(s.unsigned, unsignedHandler{match: match, h: h})
 }
 
 // statusWriter remembers the status code for the request log.
@@ -223,6 +240,12 @@ type exchange struct {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for _, u := range s.unsigned {
+		if u.match(r) {
+			u.h.ServeHTTP(w, r)
+			return
+		}
+	}
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	x := &exchange{w: rec, r: r, requestID: s.cfg.IDs.UUID(), proto: protoQuery}
 	w.Header().Set("X-Amzn-RequestId", x.requestID)
