@@ -498,6 +498,9 @@ func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 	defer m.mu.Unlock()
 	mp.LastProcessingResult = e.m.LastProcessingResult
 	if err := m.persist(mp); err != nil {
+		if old != nil && !m.closed {
+			m.startLocked(e) // keep running as before
+		}
 		return Mapping{}, err
 	}
 	e.m = mp
@@ -649,29 +652,33 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// invoke calls the function; throttles (and other errors before the call)
-// are retried with back-off until ctx ends.
+// invoke calls the function, waiting for capacity at its concurrency
+// limit. Throttles are retried with back-off until ctx ends; other errors
+// (the function is missing, the payload too large, the engine closed) are
+// returned for the caller to keep the batch and retry later.
 func (m *Manager) invoke(ctx context.Context, functionArn string, payload []byte) (*pool.Response, error) {
 	name, qualifier := splitFunctionARN(functionArn)
 	backoff := time.Second
 	for {
 		resp, err := m.cfg.Invoker.Invoke(ctx, pool.Request{FunctionName: name, Qualifier: qualifier, Payload: payload, Wait: true})
-		if err == nil {
-			return resp, nil
+		var throttled *pool.ThrottleError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &throttled) {
+			return resp, err
 		}
-		if ctx.Err() != nil || errors.Is(err, pool.ErrClosed) {
-			return nil, err
-		}
-		var tooLarge *pool.RequestTooLargeError
-		if errors.As(err, &tooLarge) {
-			return nil, err
-		}
-		m.cfg.Logger.Warn("event source mapping: invoke failed, retrying", "function", functionArn, "err", err)
 		if !m.sleep(ctx, m.scaled(backoff)) {
 			return nil, ctx.Err()
 		}
 		backoff = min(backoff*2, time.Minute)
 	}
+}
+
+// invokeProblem words an invoke error for LastProcessingResult.
+func invokeProblem(err error) string {
+	var nf *pool.NotFoundError
+	if errors.As(err, &nf) {
+		return "PROBLEM: Function not found: " + nf.ARN
+	}
+	return "PROBLEM: " + err.Error()
 }
 
 // batchItemFailures parses a ReportBatchItemFailures response. ok is false

@@ -363,11 +363,13 @@ func (w *sqsWorker) process(batch []sqs.Message) {
 		}
 	})
 	if err != nil {
-		// Stopped, or the batch cannot be sent: the messages reappear
-		// after the visibility timeout.
+		// Stopped, or the function cannot be invoked: the messages
+		// reappear after the visibility timeout; this poller pauses.
 		if w.ctx.Err() == nil {
-			w.m.setResult(uuid, "PROBLEM: "+err.Error())
+			w.m.cfg.Logger.Warn("event source mapping: invoke failed", "uuid", uuid, "err", err)
+			w.m.setResult(uuid, invokeProblem(err))
 			w.m.update(uuid, func(f *Figures) { f.Failed += uint64(len(records)) })
+			w.m.sleep(w.ctx, w.m.scaled(10*time.Second))
 		}
 		return
 	}

@@ -287,3 +287,34 @@ func TestSQSPollersCappedByReservedConcurrency(t *testing.T) {
 		t.Fatalf("figures %+v, want pollers capped at 3", f)
 	}
 }
+
+// A mapping whose function does not exist yet reports the problem and
+// keeps the messages; once the function is deployed they are processed.
+func TestSQSMissingFunctionKeepsMessages(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	url, arn := e.queue(t, "orders", map[string]string{"VisibilityTimeout": "1"})
+	e.send(t, url, "first")
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: arn, FunctionName: "later"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ch := m.Changed()
+		got, _ := m.Get(mp.UUID)
+		if strings.HasPrefix(got.LastProcessingResult, "PROBLEM: Function not found") {
+			break
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("LastProcessingResult %q", got.LastProcessingResult)
+		}
+	}
+	if f := m.Figures(mp.UUID); f.Deleted != 0 {
+		t.Fatalf("figures %+v", f)
+	}
+	e.deploy(t, "later")
+	waitFigures(t, ctx, m, mp.UUID, "the message processed", func(f esm.Figures) bool { return f.Deleted == 1 })
+}

@@ -370,7 +370,23 @@ func (w *streamWorker) deliver(recs []DynamoDBRecord, checkpoints bool) bool {
 			}
 		})
 		if err != nil {
-			return false // stopping: resume from the checkpoint
+			if w.ctx.Err() != nil {
+				return false // stopping: resume from the checkpoint
+			}
+			var tooLarge *pool.RequestTooLargeError
+			if errors.As(err, &tooLarge) && len(seg.recs) > 1 {
+				half := len(seg.recs) / 2
+				pending = append([]segment{{recs: seg.recs[:half], attempts: seg.attempts}, {recs: seg.recs[half:], attempts: seg.attempts}}, pending[1:]...)
+				continue
+			}
+			// The function cannot be invoked (missing, say): keep the
+			// shard where it is and try again.
+			w.m.cfg.Logger.Warn("event source mapping: invoke failed", "uuid", uuid, "err", err)
+			w.m.setResult(uuid, invokeProblem(err))
+			if !w.m.sleep(w.ctx, w.m.scaled(10*time.Second)) {
+				return false
+			}
+			continue
 		}
 		failedAt := -1 // index of the first record to retry; -1: none
 		if resp.FunctionError != "" {
