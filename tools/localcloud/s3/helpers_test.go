@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ type env struct {
 	Service *s3.Service
 	Dir     string
 	srv     *httptest.Server
+	// Stop closes the server and the store (the test's cleanup does too).
+	Stop func()
 }
 
 type envOptions struct {
@@ -71,11 +74,17 @@ func start(t testing.TB, opts ...envOptions) *env {
 	} else {
 		hs = httptest.NewServer(srv)
 	}
-	t.Cleanup(func() {
-		hs.Close()
-		_ = st.Close()
-	})
-	return &env{URL: hs.URL, Service: svc, Dir: o.dir, srv: hs}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			hs.Close()
+			if err := st.Close(); err != nil {
+				t.Errorf("close store: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return &env{URL: hs.URL, Service: svc, Dir: o.dir, srv: hs, Stop: stop}
 }
 
 func (e *env) client(region string) *awss3.Client {
