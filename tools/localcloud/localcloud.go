@@ -18,6 +18,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
+	"github.com/orderflow/orderflow/tools/localcloud/lambda/esm"
 	"github.com/orderflow/orderflow/tools/localcloud/lambdaapi"
 	"github.com/orderflow/orderflow/tools/localcloud/logs"
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
@@ -108,6 +109,7 @@ type Instance struct {
 	ddb    *dynamodb.Service
 	apigw  *apigw.Service
 	lambda *lambdaapi.Service
+	esm    *esm.Manager
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
 	// Credentials can be extended with more access keys.
@@ -185,6 +187,18 @@ func Open(cfg Config) (*Instance, error) {
 		logGroups.Close()
 		return fail(err)
 	}
+	// Event source mappings poll SQS and DynamoDB streams and invoke
+	// functions through the Lambda service (aliases resolved, reserved
+	// concurrency respected); the Lambda API serves their CRUD.
+	mappings, err := esm.New(esm.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Region: cfg.Region, Account: cfg.Account,
+		Invoker: functions.Invoker(), Queues: queues, Streams: tables, Topics: topics, Logger: cfg.Logger})
+	if err != nil {
+		functions.Close()
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
+	functions.SetMappings(mappings)
 	srv.Register(sts.New().Descriptor())
 	srv.Register(gateway.Descriptor())
 	// The execute-api data plane is not signed: deployed stages are served
@@ -197,7 +211,7 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(logGroups.Descriptor())
 	srv.Register(identity.Descriptor())
 	srv.Register(functions.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions,
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -237,6 +251,10 @@ func (i *Instance) DynamoDB() *dynamodb.Service { return i.ddb }
 // mappings).
 func (i *Instance) Lambda() *lambdaapi.Service { return i.lambda }
 
+// Mappings is the event source mapping engine (SQS and DynamoDB Streams
+// pollers), for in-process callers (CloudFormation) and figures.
+func (i *Instance) Mappings() *esm.Manager { return i.esm }
+
 // APIGateway is the API Gateway service: its operations are the Go API
 // in-process callers (CloudFormation) create REST APIs with.
 func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
@@ -257,7 +275,9 @@ func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
 // Serve returns.
 func (i *Instance) Close() error {
 	i.sns.Close()
-	// Functions stop before the logs close, so their last lines are kept.
+	// Pollers stop before the functions they feed, and functions before
+	// the logs close, so their last lines are kept.
+	i.esm.Close()
 	i.lambda.Close()
 	// Logs last among the services, so the final log lines are kept.
 	i.logs.Close()

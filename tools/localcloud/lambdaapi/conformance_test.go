@@ -19,14 +19,16 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 )
 
-// zips holds the test function built twice: v1 and v2 differ in the
-// version they report, so a code update shows.
+// zips holds the test function's deployment packages: v1 and v2 carry the
+// same bootstrap and differ in the VERSION file it reports, so a code
+// update shows.
 var zips = map[string][]byte{}
 
 func TestMain(m *testing.M) {
@@ -35,16 +37,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	cmd.Dir = filepath.Join("testdata", "fn")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build test function: %v\n%s", err, out)
+		os.Exit(1)
+	}
 	for _, v := range []string{"v1", "v2"} {
-		bin := filepath.Join(dir, v, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w -X main.version="+v, "-o", bin, ".")
-		cmd.Dir = filepath.Join("testdata", "fn")
-		cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build test function: %v\n%s", err, out)
-			os.Exit(1)
-		}
-		if zips[v], err = zipBootstrap(bin); err != nil {
+		if zips[v], err = zipBootstrap(bin, v); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -54,7 +56,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func zipBootstrap(path string) ([]byte, error) {
+func zipBootstrap(path, version string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -68,6 +70,12 @@ func zipBootstrap(path string) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if w, err = zw.Create("VERSION"); err != nil {
+		return nil, err
+	}
+	if _, err := w.Write([]byte(version)); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -484,4 +492,59 @@ func TestRestart(t *testing.T) {
 	if err != nil || aws.ToString(got.CodeSha256) != sha(zips["v1"]) {
 		t.Fatalf("configuration after restart: %v %+v", err, got)
 	}
+}
+
+// Event source mapping CRUD goes through the Lambda API to the esm
+// engine, and an SQS mapping feeds the function.
+func TestEventSourceMappings(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	role := e.createRole(t, "esm-role")
+	e.create(t, "consumer", role)
+	q, err := sqs.NewFromConfig(e.Config()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueARN := "arn:aws:sqs:us-east-1:000000000000:orders"
+
+	_, err = e.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("missing"), EventSourceArn: aws.String(queueARN)})
+	apiError(t, err, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing")
+
+	created, err := e.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("consumer"),
+		EventSourceArn: aws.String(queueARN), BatchSize: aws.Int32(5), FunctionResponseTypes: []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uuid := aws.ToString(created.UUID)
+	if uuid == "" || aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:consumer" ||
+		aws.ToInt32(created.BatchSize) != 5 || created.LastModified == nil || created.LastModified.IsZero() {
+		t.Fatalf("CreateEventSourceMapping: %+v", created)
+	}
+	got, err := e.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+	if err != nil || aws.ToString(got.EventSourceArn) != queueARN {
+		t.Fatalf("GetEventSourceMapping: %v %+v", err, got)
+	}
+	list, err := e.lambda.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String("consumer")})
+	if err != nil || len(list.EventSourceMappings) != 1 || aws.ToString(list.EventSourceMappings[0].UUID) != uuid {
+		t.Fatalf("ListEventSourceMappings: %v %+v", err, list)
+	}
+
+	engine := e.Instance.Lambda().Engine()
+	if _, err := sqs.NewFromConfig(e.Config()).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(`{"order":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for engine.Figures("consumer").Invocations == 0 {
+		<-engine.Changed()
+	}
+
+	up, err := e.lambda.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: aws.String(uuid), BatchSize: aws.Int32(7)})
+	if err != nil || aws.ToInt32(up.BatchSize) != 7 {
+		t.Fatalf("UpdateEventSourceMapping: %v %+v", err, up)
+	}
+	del, err := e.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)})
+	if err != nil || aws.ToString(del.State) != "Deleting" {
+		t.Fatalf("DeleteEventSourceMapping: %v %+v", err, del)
+	}
+	_, err = e.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+	apiError(t, err, "ResourceNotFoundException", "")
 }

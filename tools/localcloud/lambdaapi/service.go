@@ -153,8 +153,9 @@ type Service struct {
 	tail   *tailSink
 	creds  *RoleCredentials
 
-	mu    sync.RWMutex
-	funcs map[string]*functionRecord
+	mu       sync.RWMutex
+	funcs    map[string]*functionRecord
+	mappings Mappings
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -367,6 +368,11 @@ func (s *Service) Descriptor() *server.Service {
 		{Method: "DELETE", Path: "/2017-03-31/tags/{Resource}", Operation: "UntagResource", Status: http.StatusNoContent},
 		{Method: "GET", Path: "/2017-03-31/tags/{Resource}", Operation: "ListTags"},
 		{Method: "GET", Path: "/2016-08-19/account-settings", Operation: "GetAccountSettings"},
+		{Method: "POST", Path: "/2015-03-31/event-source-mappings", Operation: "CreateEventSourceMapping", Status: http.StatusAccepted},
+		{Method: "GET", Path: "/2015-03-31/event-source-mappings", Operation: "ListEventSourceMappings"},
+		{Method: "GET", Path: "/2015-03-31/event-source-mappings/{UUID}", Operation: "GetEventSourceMapping"},
+		{Method: "PUT", Path: "/2015-03-31/event-source-mappings/{UUID}", Operation: "UpdateEventSourceMapping", Status: http.StatusAccepted},
+		{Method: "DELETE", Path: "/2015-03-31/event-source-mappings/{UUID}", Operation: "DeleteEventSourceMapping", Status: http.StatusAccepted},
 	}
 	return &server.Service{
 		Name:   "lambda",
@@ -397,6 +403,11 @@ func (s *Service) Descriptor() *server.Service {
 			"UntagResource":               server.Op(s.UntagResource),
 			"ListTags":                    server.Op(s.ListTags),
 			"GetAccountSettings":          server.Op(s.GetAccountSettings),
+			"CreateEventSourceMapping":    server.Op(s.CreateEventSourceMapping),
+			"ListEventSourceMappings":     server.Op(s.ListEventSourceMappings),
+			"GetEventSourceMapping":       server.Op(s.GetEventSourceMapping),
+			"UpdateEventSourceMapping":    server.Op(s.UpdateEventSourceMapping),
+			"DeleteEventSourceMapping":    server.Op(s.DeleteEventSourceMapping),
 		},
 	}
 }

@@ -4,9 +4,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,20 +17,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// version is set at build time so that tests can tell code updates apart.
+// version is what the deployment package's VERSION file says (v1 when
+// it has none), so that tests can tell code updates apart without building
+// twice.
 var version = "v1"
 
 type event struct {
 	// Action: echo, env, error, whoami.
 	Action string `json:"action"`
 	Text   string `json:"text"`
+	// Records is set for event source mapping batches.
+	Records []json.RawMessage `json:"Records"`
 }
 
 func main() {
+	if exe, err := os.Executable(); err == nil {
+		if b, err := os.ReadFile(filepath.Join(filepath.Dir(exe), "VERSION")); err == nil {
+			version = strings.TrimSpace(string(b))
+		}
+	}
 	lambda.Start(handle)
 }
 
 func handle(ctx context.Context, ev event) (any, error) {
+	if len(ev.Records) > 0 {
+		fmt.Println("records", len(ev.Records))
+		return map[string]any{"batchItemFailures": []any{}}, nil
+	}
 	switch ev.Action {
 	case "echo":
 		fmt.Println("echoing", ev.Text)
