@@ -115,7 +115,11 @@ type env struct {
 	cfg     esm.Config
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWithTableClock(t, nil) }
+
+// newEnvWithTableClock runs DynamoDB on its own clock (to write records
+// that look old), everything else on the wall clock.
+func newEnvWithTableClock(t *testing.T, tableClock clock.Clock) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{NoFsync: true})
@@ -130,7 +134,10 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: clk, IDs: src, Account: account, Region: region})
+	if tableClock == nil {
+		tableClock = clk
+	}
+	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: tableClock, IDs: src, Account: account, Region: region})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,6 +115,9 @@ type entry struct {
 // Manager keeps event source mappings and runs them.
 type Manager struct {
 	cfg Config
+	// ops serialises Create, Update, Delete and Close, which stop and
+	// start workers outside mu.
+	ops sync.Mutex
 
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -260,6 +263,8 @@ func (m *Manager) forget(uuid string) error {
 // immediate here: the returned mapping is already running when enabled),
 // as Lambda's CreateEventSourceMapping does.
 func (m *Manager) Create(ctx context.Context, in CreateInput) (Mapping, error) {
+	m.ops.Lock()
+	defer m.ops.Unlock()
 	kind, err := sourceKind(in.EventSourceArn)
 	if err != nil {
 		return Mapping{}, err
@@ -403,6 +408,8 @@ func (m *Manager) List(in ListInput) (ListOutput, error) {
 // (stream checkpoints are kept). It answers in state Updating, as Lambda
 // does.
 func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
+	m.ops.Lock()
+	defer m.ops.Unlock()
 	if err := checkModel(in.BatchSize, in.MaximumBatchingWindowInSeconds, in.MaximumRetryAttempts, in.MaximumRecordAgeInSeconds,
 		in.ParallelizationFactor, in.TumblingWindowInSeconds, in.ScalingConfig); err != nil {
 		return Mapping{}, err
@@ -517,6 +524,8 @@ func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 // gone once its worker has stopped (in-flight SQS messages return to the
 // queue after their visibility timeout).
 func (m *Manager) Delete(ctx context.Context, uuid string) (Mapping, error) {
+	m.ops.Lock()
+	defer m.ops.Unlock()
 	m.mu.Lock()
 	e := m.entries[uuid]
 	if e == nil {
@@ -553,6 +562,8 @@ func (m *Manager) Delete(ctx context.Context, uuid string) (Mapping, error) {
 // Close stops every worker (mappings stay stored and resume on the next
 // New).
 func (m *Manager) Close() {
+	m.ops.Lock()
+	defer m.ops.Unlock()
 	m.mu.Lock()
 	m.closed = true
 	var ws []worker

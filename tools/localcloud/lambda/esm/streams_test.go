@@ -4,14 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/esm"
+	"github.com/orderflow/orderflow/tools/localcloud/mail"
+	"github.com/orderflow/orderflow/tools/localcloud/sns"
 )
 
 func (e *env) table(t *testing.T, name string) string {
@@ -269,5 +274,54 @@ func TestStreamParallelizationKeepsKeyOrder(t *testing.T) {
 	}
 	if len(next) != keys {
 		t.Fatalf("keys seen %v", next)
+	}
+}
+
+// Records older than MaximumRecordAgeInSeconds are not sent to the
+// function: their failure record goes to the on-failure SNS topic.
+func TestStreamRecordAgeToSNSDestination(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnvWithTableClock(t, clock.NewManual(time.Now().Add(-2*time.Hour)))
+	streamARN := e.table(t, "orders")
+	fn := e.deploy(t, "notifier")
+	mb, err := mail.Open(filepath.Join(e.dir, "mail"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := sns.New(sns.Config{Store: e.st, Clock: e.clk, IDs: e.ids, Account: account, Region: region, Queues: e.queues,
+		Mailbox: mb, PublicURL: "http://127.0.0.1:4566"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer topics.Close()
+	topic, err := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: "notifier-failures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyURL, copyARN := e.queue(t, "failure-copies", nil)
+	if _, err := topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: copyARN}); err != nil {
+		t.Fatal(err)
+	}
+	e.cfg.Topics = topics
+	e.put(t, "orders", "old-1", "old-2")
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon,
+		MaximumRecordAgeInSeconds: new(3600), DestinationConfig: &esm.DestinationConfig{OnFailure: &esm.OnFailure{Destination: topic.TopicArn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var envelope struct{ Message string }
+	if err := json.Unmarshal([]byte(e.drain(t, ctx, copyURL, 1)[0]), &envelope); err != nil {
+		t.Fatal(err)
+	}
+	recs := failureRecords(t, []string{envelope.Message})
+	f := recs[0]
+	if f.RequestContext.Condition != esm.ConditionRecordAge || f.RequestContext.FunctionArn != fn || f.RequestContext.ApproximateInvokeCount != 0 ||
+		f.ResponseContext != nil || f.BatchInfo.BatchSize != 2 || f.BatchInfo.StreamArn != streamARN {
+		t.Fatalf("failure record %+v", f)
+	}
+	fig := waitFigures(t, ctx, m, mp.UUID, "records discarded", func(f esm.Figures) bool { return f.Discarded == 2 && f.Backlog == 0 })
+	if fig.Invocations != 0 || len(e.reports.all()) != 0 {
+		t.Fatalf("expired records reached the function: %+v", fig)
 	}
 }
