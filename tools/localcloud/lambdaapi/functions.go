@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
 
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/code"
+	"github.com/orderflow/orderflow/tools/localcloud/protocol"
 	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
@@ -48,7 +50,7 @@ func (s *Service) configuration(r *functionRecord, v *versionRecord) FunctionCon
 }
 
 // loadCode returns a deployment package's bytes from the request.
-func (s *Service) loadCode(ctx context.Context, zip []byte, bucket, key, version, image string) ([]byte, error) {
+func (s *Service) loadCode(ctx context.Context, zip []byte, bucket, key, image string) ([]byte, error) {
 	switch {
 	case image != "":
 		return nil, errInvalidParameter("localcloud runs Zip functions only; container images (ImageUri) are not supported.")
@@ -60,16 +62,39 @@ func (s *Service) loadCode(ctx context.Context, zip []byte, bucket, key, version
 		}
 		return zip, nil
 	case bucket != "" && key != "":
-		if s.cfg.S3 == nil {
-			return nil, errInvalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
-		}
-		data, err := s.cfg.S3.ReadObject(ctx, bucket, key, version)
-		if err != nil {
-			return nil, errInvalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: %v", err)
-		}
-		return data, nil
+		return s.readS3(ctx, bucket, key)
 	}
 	return nil, errInvalidParameter("Please provide a source for function code.")
+}
+
+// readS3 fetches a deployment package from S3, answering S3's failures
+// as Lambda words them. (S3ObjectVersion is ignored: localcloud's S3 keeps
+// no versions.)
+func (s *Service) readS3(ctx context.Context, bucket, key string) ([]byte, error) {
+	if s.cfg.S3 == nil {
+		return nil, errInvalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+	}
+	s3Failure := func(err error) error {
+		code, msg := "InternalError", err.Error()
+		var pe *protocol.Error
+		if errors.As(err, &pe) {
+			code, msg = pe.Code, pe.Message
+		}
+		return errInvalidParameter("Error occurred while GetObject. S3 Error Code: %s. S3 Error Message: %s", code, msg)
+	}
+	body, info, err := s.cfg.S3.GetObject(ctx, bucket, key)
+	if err != nil {
+		return nil, s3Failure(err)
+	}
+	defer body.Close()
+	if info.Size > maxZipBytes*5 {
+		return nil, errInvalidParameter("Unzipped size must be smaller than %d bytes", code.MaxUnzippedBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(body, maxZipBytes*5+1))
+	if err != nil {
+		return nil, s3Failure(err)
+	}
+	return data, nil
 }
 
 // setCode saves data as v's code.
@@ -173,7 +198,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if in.Code == nil {
 		return nil, errInvalidParameter("Please provide a source for function code.")
 	}
-	data, err := s.loadCode(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion, in.Code.ImageURI)
+	data, err := s.loadCode(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.ImageURI)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +383,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	if err := s.authorize(ctx, "lambda:UpdateFunctionCode", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
-	data, err := s.loadCode(ctx, in.ZipFile, in.S3Bucket, in.S3Key, in.S3ObjectVersion, in.ImageURI)
+	data, err := s.loadCode(ctx, in.ZipFile, in.S3Bucket, in.S3Key, in.ImageURI)
 	if err != nil {
 		return nil, err
 	}

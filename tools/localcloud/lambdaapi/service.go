@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/ids"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/pool"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/runtime"
+	"github.com/orderflow/orderflow/tools/localcloud/s3"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
@@ -37,9 +39,9 @@ type AsyncInvoker interface {
 }
 
 // ObjectReader reads deployment packages from S3 (Code.S3Bucket/S3Key);
-// the S3 service implements it in process.
+// *s3.Service implements it in process.
 type ObjectReader interface {
-	ReadObject(ctx context.Context, bucket, key, versionID string) ([]byte, error)
+	GetObject(ctx context.Context, bucket, key string) (io.ReadCloser, s3.ObjectInfo, error)
 }
 
 // Config wires the Lambda service.
