@@ -47,10 +47,27 @@ func mockAPI(t *testing.T, gw *apigateway.Client, template string) (apiID, resou
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp := try(http.Get(url)).get(t)
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := do(t, req)
+	return status, body
+}
+
+// do sends a data-plane request.
+func do(t *testing.T, req *http.Request) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b), resp.Header
 }
 
 func TestControlPlane(t *testing.T) {
@@ -202,11 +219,9 @@ func TestControlPlane(t *testing.T) {
 		t.Fatalf("GetGatewayResponses: %d items, %d custom", len(grs.Items), custom)
 	}
 	try(gw.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(id), StageName: aws.String("v1")})).get(t)
-	resp := try(http.Get(env.URL + "/restapis/" + id + "/v1/_user_request_/cats")).get(t)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 404 || string(b) != `{"error":"no route /v1/cats"}` || resp.Header.Get("X-Why") != "unknown" {
-		t.Fatalf("custom gateway response: %d %s %v", resp.StatusCode, b, resp.Header)
+	creq, _ := http.NewRequest("GET", env.URL+"/restapis/"+id+"/v1/_user_request_/cats", nil)
+	if status, body, hdr := do(t, creq); status != 404 || body != `{"error":"no route /v1/cats"}` || hdr.Get("X-Why") != "unknown" {
+		t.Fatalf("custom gateway response: %d %s %v", status, body, hdr)
 	}
 	// An unknown stage is not served.
 	if status, body := get(t, env.URL+"/restapis/"+id+"/v9/_user_request_/pets/1"); status != 403 || body != `{"message":"Missing Authentication Token"}` {

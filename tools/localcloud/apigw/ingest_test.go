@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,7 +75,7 @@ func (r result[T]) get(t *testing.T) T {
 
 // ingestAPI is what a deployed ingest stack gives a client.
 type ingestAPI struct {
-	id, stage, key, keyID, planID, queueURL, logGroup string
+	id, stage, key, keyID, planID, logGroup string
 }
 
 // queueWithRole creates a queue and the integration role. allow gives the
@@ -173,16 +172,7 @@ func (c *clients) post(t *testing.T, a ingestAPI, body string, header map[string
 		}
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b), resp.Header
+	return do(t, req)
 }
 
 // drain receives every message on the queue (without deleting them, the
@@ -276,11 +266,8 @@ func TestIngestAPIEndToEnd(t *testing.T) {
 	}
 	// Unknown paths and methods: 403 Missing Authentication Token.
 	req, _ := http.NewRequest("GET", c.env.URL+"/restapis/"+a.id+"/dev/_user_request_/nothing", nil)
-	resp := try(http.DefaultClient.Do(req)).get(t)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 403 || string(b) != `{"message":"Missing Authentication Token"}` {
-		t.Fatalf("unknown path: %d %s", resp.StatusCode, b)
+	if status, body, _ := do(t, req); status != 403 || body != `{"message":"Missing Authentication Token"}` {
+		t.Fatalf("unknown path: %d %s", status, body)
 	}
 	// Another media type: NEVER passthrough gives 415 (no model applies to
 	// text/plain, so validation lets it through to the integration).
@@ -297,11 +284,8 @@ func TestIngestAPIEndToEnd(t *testing.T) {
 	hreq.Host = a.id + ".execute-api.localhost"
 	hreq.Header.Set("x-api-key", a.key)
 	hreq.Header.Set("Content-Type", "application/json")
-	resp = try(http.DefaultClient.Do(hreq)).get(t)
-	b, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 202 || !strings.Contains(string(b), resp.Header.Get("x-amzn-RequestId")) {
-		t.Fatalf("host-routed POST: %d %s", resp.StatusCode, b)
+	if status, body, hdr := do(t, hreq); status != 202 || !strings.Contains(body, hdr.Get("x-amzn-RequestId")) {
+		t.Fatalf("host-routed POST: %d %s", status, body)
 	}
 	if msgs := c.drain(t, queueURL); len(msgs) != 1 {
 		t.Fatalf("host-routed POST enqueued %d", len(msgs))
