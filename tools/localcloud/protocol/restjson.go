@@ -61,31 +61,13 @@ func DecodeRESTJSON(req RESTRequest, v any) error {
 		}
 		tag := restFieldTag(f)
 		fv := rv.Field(i)
-		switch tag.location {
-		case "uri":
-			if s, ok := req.PathParams[tag.name]; ok {
-				if err := setScalar(fv, tag.name, s); err != nil {
-					return err
-				}
-			}
-		case "querystring":
-			vals, ok := req.Query[tag.name]
-			if !ok {
-				continue
-			}
-			if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String {
-				fv.Set(reflect.ValueOf(append([]string(nil), vals...)))
-				continue
-			}
-			if err := setScalar(fv, tag.name, vals[0]); err != nil {
+		if bound, err := bindRESTScalar(req, tag, fv); bound || err != nil {
+			if err != nil {
 				return err
 			}
-		case "header":
-			if s := req.Header.Get(tag.name); s != "" {
-				if err := setScalar(fv, tag.name, s); err != nil {
-					return err
-				}
-			}
+			continue
+		}
+		switch tag.location {
 		case "headers":
 			m := map[string]string{}
 			for k, vs := range req.Header {

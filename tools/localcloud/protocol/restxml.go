@@ -39,25 +39,13 @@ func DecodeRESTXML(req RESTRequest, body io.Reader, v any) error {
 		}
 		tag := restFieldTag(f)
 		fv := rv.Field(i)
+		if bound, err := bindRESTScalar(req, tag, fv); bound || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		switch tag.location {
-		case "uri":
-			if s, ok := req.PathParams[tag.name]; ok {
-				if err := setScalar(fv, tag.name, s); err != nil {
-					return err
-				}
-			}
-		case "querystring":
-			if vals, ok := req.Query[tag.name]; ok {
-				if err := setScalar(fv, tag.name, vals[0]); err != nil {
-					return err
-				}
-			}
-		case "header":
-			if s := req.Header.Get(tag.name); s != "" {
-				if err := setScalar(fv, tag.name, s); err != nil {
-					return err
-				}
-			}
 		case "headers":
 			prefix := strings.ToLower(tag.name)
 			m := map[string]string{}
@@ -76,6 +64,34 @@ func DecodeRESTXML(req RESTRequest, body io.Reader, v any) error {
 		}
 	}
 	return nil
+}
+
+// bindRESTScalar binds a uri, querystring or header field (a []string
+// querystring field takes every value); bound is false for other locations.
+func bindRESTScalar(req RESTRequest, tag restTag, fv reflect.Value) (bound bool, err error) {
+	var s string
+	switch tag.location {
+	case "uri":
+		s = req.PathParams[tag.name]
+	case "querystring":
+		vals := req.Query[tag.name]
+		if len(vals) == 0 {
+			return true, nil
+		}
+		if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String {
+			fv.Set(reflect.ValueOf(append([]string(nil), vals...)))
+			return true, nil
+		}
+		s = vals[0]
+	case "header":
+		s = req.Header.Get(tag.name)
+	default:
+		return false, nil
+	}
+	if s == "" {
+		return true, nil
+	}
+	return true, setScalar(fv, tag.name, s)
 }
 
 func decodeXMLPayload(fv reflect.Value, body io.Reader) error {

@@ -201,18 +201,9 @@ func (s *Service) uploadPart(_ context.Context, in *uploadPartIn) (*uploadPartOu
 }
 
 type completedPart struct {
-	PartNumber        int    `xml:"PartNumber"`
-	ETag              string `xml:"ETag"`
-	ChecksumCRC32     string `xml:"ChecksumCRC32"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256"`
-}
-
-func (p completedPart) checksum(alg string) string {
-	return map[string]string{"crc32": p.ChecksumCRC32, "crc32c": p.ChecksumCRC32C, "crc64nvme": p.ChecksumCRC64NVME,
-		"sha1": p.ChecksumSHA1, "sha256": p.ChecksumSHA256}[alg]
+	PartNumber int    `xml:"PartNumber"`
+	ETag       string `xml:"ETag"`
+	checksumElements
 }
 
 type completeUpload struct {
@@ -229,19 +220,15 @@ type completeIn struct {
 }
 
 type completeResult struct {
-	XMLName           xml.Name `xml:"CompleteMultipartUploadResult"`
-	Xmlns             string   `xml:"xmlns,attr"`
-	Location          string   `xml:"Location"`
-	Bucket            string   `xml:"Bucket"`
-	Key               string   `xml:"Key"`
-	ETag              string   `xml:"ETag"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string   `xml:"ChecksumType,omitempty"`
-	SSE               string   `xml:"-" location:"header" locationName:"x-amz-server-side-encryption"`
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+	checksumElements
+	ChecksumType string `xml:"ChecksumType,omitempty"`
+	SSE          string `xml:"-" location:"header" locationName:"x-amz-server-side-encryption"`
 }
 
 func invalidPart() error {
@@ -354,10 +341,8 @@ func (s *Service) completeMultipartUpload(ctx context.Context, in *completeIn) (
 		return nil, err
 	}
 	s.removeBlobs(old...)
-	out := &completeResult{Xmlns: xmlns, Location: "/" + in.Bucket + "/" + in.Key, Bucket: in.Bucket, Key: in.Key, ETag: rec.ETag,
-		ChecksumType: rec.ChecksumType, SSE: "AES256"}
-	setResultChecksums(rec.Checksums, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256)
-	return out, nil
+	return &completeResult{Xmlns: xmlns, Location: "/" + in.Bucket + "/" + in.Key, Bucket: in.Bucket, Key: in.Key, ETag: rec.ETag,
+		ChecksumType: rec.ChecksumType, SSE: "AES256", checksumElements: elementsOf(rec.Checksums)}, nil
 }
 
 // deleteUpload removes an upload and its parts and returns the part files.
@@ -410,15 +395,11 @@ func (s *Service) abortMultipartUpload(_ context.Context, in *uploadIn) (*struct
 }
 
 type partEntry struct {
-	PartNumber        int    `xml:"PartNumber"`
-	LastModified      string `xml:"LastModified"`
-	ETag              string `xml:"ETag"`
-	Size              int64  `xml:"Size"`
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	checksumElements
 }
 
 type listPartsResult struct {
@@ -475,9 +456,8 @@ func (s *Service) listParts(_ context.Context, in *uploadIn) (*listPartsResult, 
 				out.IsTruncated = true
 				return errStopIteration
 			}
-			e := partEntry{PartNumber: p.Number, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size}
-			setResultChecksums(p.Checksums, &e.ChecksumCRC32, &e.ChecksumCRC32C, &e.ChecksumCRC64NVME, &e.ChecksumSHA1, &e.ChecksumSHA256)
-			out.Parts = append(out.Parts, e)
+			out.Parts = append(out.Parts, partEntry{PartNumber: p.Number, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size,
+				checksumElements: elementsOf(p.Checksums)})
 			out.NextPartNumberMarker = p.Number
 			return nil
 		})

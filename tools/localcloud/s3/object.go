@@ -40,16 +40,12 @@ type putObjectIn struct {
 }
 
 type copyObjectResult struct {
-	XMLName           xml.Name `xml:"CopyObjectResult"`
-	Xmlns             string   `xml:"xmlns,attr"`
-	ETag              string   `xml:"ETag"`
-	LastModified      string   `xml:"LastModified"`
-	ChecksumType      string   `xml:"ChecksumType,omitempty"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+	ChecksumType string   `xml:"ChecksumType,omitempty"`
+	checksumElements
 }
 
 type putObjectOut struct {
@@ -280,13 +276,29 @@ func (s *Service) copyObject(_ context.Context, in *putObjectIn) (*putObjectOut,
 		s.removeBlobs(file)
 		return nil, err
 	}
-	res := &copyObjectResult{Xmlns: xmlns, ETag: rec.ETag, LastModified: isoTime(rec.LastModified), ChecksumType: rec.ChecksumType}
-	setResultChecksums(rec.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
+	res := &copyObjectResult{Xmlns: xmlns, ETag: rec.ETag, LastModified: isoTime(rec.LastModified), ChecksumType: rec.ChecksumType,
+		checksumElements: elementsOf(rec.Checksums)}
 	return &putObjectOut{SSE: "AES256", CopyResult: res}, nil
 }
 
-func setResultChecksums(sums map[string]string, crc32, crc32c, crc64, sha1, sha256 *string) {
-	*crc32, *crc32c, *crc64, *sha1, *sha256 = sums["crc32"], sums["crc32c"], sums["crc64nvme"], sums["sha1"], sums["sha256"]
+// checksumElements are the Checksum* elements of S3's XML results.
+type checksumElements struct {
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+}
+
+func elementsOf(sums map[string]string) checksumElements {
+	return checksumElements{ChecksumCRC32: sums["crc32"], ChecksumCRC32C: sums["crc32c"], ChecksumCRC64NVME: sums["crc64nvme"],
+		ChecksumSHA1: sums["sha1"], ChecksumSHA256: sums["sha256"]}
+}
+
+// checksum is the element for a lower-case algorithm name.
+func (c checksumElements) checksum(alg string) string {
+	return map[string]string{"crc32": c.ChecksumCRC32, "crc32c": c.ChecksumCRC32C, "crc64nvme": c.ChecksumCRC64NVME,
+		"sha1": c.ChecksumSHA1, "sha256": c.ChecksumSHA256}[alg]
 }
 
 // openObject reads an object's record and opens its file. A concurrent

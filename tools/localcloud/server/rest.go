@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
@@ -171,6 +172,16 @@ func (s *Server) serveRESTXML(x *exchange) bool {
 	rt, params, found := routeREST(svc, r.Method, path, query)
 	x.route, x.params, x.action = rt, params, rt.Operation
 	resource := r.URL.Path
+	defer func() {
+		// Answer a panic in S3's own error shape; ServeHTTP's recovery
+		// would word it as restJson1.
+		if v := recover(); v != nil {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.writeRESTXMLError(x, fmt.Errorf("%s panicked: %v\n%s", x.action, v, debug.Stack()), resource)
+		}
+	}()
 	ctx := r.Context()
 	cred, scope, body, aerr := s.cfg.Verifier.VerifyStream(ctx, r)
 	if aerr == nil && scope.Service != svc.Name {

@@ -135,7 +135,9 @@ func xmlServer(t testing.TB) *Server {
 		{Method: "GET", Path: "/{Bucket}", Operation: "List"},
 		{Method: "PUT", Path: "/{Bucket}?tagging", Operation: "Tag"},
 		{Method: "POST", Path: "/{Bucket}/{Key+}", Operation: "Echo"},
+		{Method: "GET", Path: "/{Bucket}?boom", Operation: "Boom"},
 	}, Operations: map[string]Operation{
+		"Boom": Op(func(context.Context, *struct{}) (*struct{}, error) { panic("boom") }),
 		"Put": Op(func(_ context.Context, in *echoIn) (*echoOut, error) {
 			b, err := io.ReadAll(in.Body)
 			if err != nil {
@@ -205,6 +207,7 @@ func TestRESTXML(t *testing.T) {
 		{"malformed xml", "PUT", "/bkt?tagging", "<Tagging><TagSet>", 400, "MalformedXML"},
 		{"bad integer", "GET", "/bkt?max-keys=x", "", 400, ""},
 		{"unknown route", "DELETE", "/bkt", "", 501, "NotImplemented"},
+		{"panic", "GET", "/bkt?boom", "", 500, "InternalError"},
 	}
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {
