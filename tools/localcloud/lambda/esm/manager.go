@@ -154,26 +154,29 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load event source mappings: %w", err)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, mp := range loaded {
 		kind, err := sourceKind(mp.EventSourceArn)
 		if err != nil {
 			continue
 		}
-		e := &entry{m: mp, kind: kind}
-		m.entries[mp.UUID] = e
 		switch mp.State {
 		case StateDeleting:
 			// The delete was acknowledged; finish it.
 			if err := m.forget(mp.UUID); err != nil {
+				m.closeLocked()
 				return nil, err
 			}
-			delete(m.entries, mp.UUID)
+			continue
 		case StateDisabled:
 		default:
-			e.m.State = StateEnabled
-			m.mu.Lock()
+			mp.State = StateEnabled
+		}
+		e := &entry{m: mp, kind: kind}
+		m.entries[mp.UUID] = e
+		if mp.State == StateEnabled {
 			m.startLocked(e)
-			m.mu.Unlock()
 		}
 	}
 	return m, nil
@@ -565,6 +568,18 @@ func (m *Manager) Close() {
 	m.ops.Lock()
 	defer m.ops.Unlock()
 	m.mu.Lock()
+	ws := m.takeWorkersLocked()
+	m.mu.Unlock()
+	stopAll(ws)
+}
+
+// closeLocked marks the manager closed and stops its workers in the
+// background (New's failure path, which holds the lock).
+func (m *Manager) closeLocked() {
+	go stopAll(m.takeWorkersLocked())
+}
+
+func (m *Manager) takeWorkersLocked() []worker {
 	m.closed = true
 	var ws []worker
 	for _, e := range m.entries {
@@ -573,7 +588,10 @@ func (m *Manager) Close() {
 			e.worker = nil
 		}
 	}
-	m.mu.Unlock()
+	return ws
+}
+
+func stopAll(ws []worker) {
 	var wg sync.WaitGroup
 	for _, w := range ws {
 		wg.Add(1)
