@@ -174,12 +174,12 @@ func (s *Service) deployed(apiID, stageName string) (*compiledAPI, *Stage) {
 		return nil, nil
 	}
 	d, ok := r.Deployments[st.DeploymentID]
-	stage := clone(st)
 	s.mu.RUnlock()
 	if !ok {
 		return nil, nil
 	}
-	return s.rt.get(d.Deployment.ID, func() *compiledAPI { return s.compile(&d.Snapshot) }), stage
+	// Installed records are replaced, never changed, so st stays as read.
+	return s.rt.get(d.Deployment.ID, func() *compiledAPI { return s.compile(&d.Snapshot) }), st
 }
 
 // invoke runs a method request through key check, throttling, validation
@@ -197,6 +197,11 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) *response {
 		inv.logf("No method found for %s %s", inv.method, inv.path)
 		return s.gatewayResponse(inv, "MISSING_AUTHENTICATION_TOKEN", "")
 	}
+	return s.runMethod(ctx, inv, res, m, params)
+}
+
+// runMethod runs a matched method request.
+func (s *Service) runMethod(ctx context.Context, inv *invocation, res *Resource, m *Method, params map[string]string) *response {
 	inv.resource, inv.m, inv.pathParams = res, m, params
 	c := &inv.vars.Context
 	c.ResourcePath, c.ResourceID = res.Path, res.ID

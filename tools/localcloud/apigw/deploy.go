@@ -61,7 +61,7 @@ func (s *Service) CreateDeployment(_ context.Context, in *CreateDeploymentInput)
 		if len(summary) == 0 {
 			return badRequest("The REST API doesn't contain any methods")
 		}
-		snap := clone(&snapshot{API: r.API, Resources: r.Resources, Models: r.Models, Validators: r.Validators, GatewayResponses: r.GatewayResponses})
+		snap := clone(&r.snapshot)
 		d := Deployment{ID: s.newID(), Description: in.Description, CreatedDate: s.now().Unix(), APISummary: summary}
 		r.Deployments[d.ID] = &deploymentRecord{Deployment: d, Snapshot: *snap}
 		if in.StageName != "" {
@@ -89,19 +89,13 @@ func (s *Service) CreateDeployment(_ context.Context, in *CreateDeploymentInput)
 
 // GetDeployment returns a deployment.
 func (s *Service) GetDeployment(_ context.Context, in *DeploymentRef) (*Deployment, error) {
-	var out Deployment
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*Deployment, error) {
 		d, ok := r.Deployments[in.DeploymentID]
 		if !ok {
-			return notFound("Invalid Deployment identifier specified")
+			return nil, notFound("Invalid Deployment identifier specified")
 		}
-		out = d.Deployment
-		return nil
+		return &d.Deployment, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // GetDeployments lists an API's deployments, oldest first.
@@ -179,19 +173,13 @@ func (s *Service) CreateStage(_ context.Context, in *CreateStageInput) (*Stage, 
 
 // GetStage returns a stage.
 func (s *Service) GetStage(_ context.Context, in *StageRef) (*Stage, error) {
-	var out *Stage
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*Stage, error) {
 		st, ok := r.Stages[in.StageName]
 		if !ok {
-			return notFound("Invalid Stage identifier specified")
+			return nil, notFound("Invalid Stage identifier specified")
 		}
-		out = clone(st)
-		return nil
+		return st, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // GetStages lists an API's stages, optionally those of one deployment.

@@ -306,8 +306,8 @@ func (s *Service) keyPlan(value, apiID, stage string) (*APIKey, *UsagePlan, bool
 		}
 		for _, st := range p.Plan.APIStages {
 			if st.APIID == apiID && st.Stage == stage {
-				kc, pc := *k, clone(&p.Plan)
-				return &kc, pc, true
+				// Installed records are replaced, never changed.
+				return k, &p.Plan, true
 			}
 		}
 	}

@@ -41,9 +41,9 @@ func (s *Service) CreateRestAPI(_ context.Context, in *CreateRestAPIInput) (*Res
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, root := s.newID(), s.newID()
-	r := &apiRecord{API: RestAPI{ID: id, Name: in.Name, Description: in.Description, Version: in.Version, CreatedDate: s.now().Unix(),
+	r := &apiRecord{snapshot: snapshot{API: RestAPI{ID: id, Name: in.Name, Description: in.Description, Version: in.Version, CreatedDate: s.now().Unix(),
 		BinaryMediaTypes: in.BinaryMediaTypes, APIKeySource: src, EndpointConfiguration: ec, Policy: in.Policy, Tags: in.Tags,
-		DisableExecuteAPIEndpoint: in.DisableExecuteAPIEndpoint, RootResourceID: root}}
+		DisableExecuteAPIEndpoint: in.DisableExecuteAPIEndpoint, RootResourceID: root}}}
 	r.fill()
 	r.Resources[root] = &Resource{ID: root, Path: "/"}
 	r.Models["Empty"] = &Model{ID: s.newID(), Name: "Empty", Description: "This is a default empty schema model", Schema: emptyModelSchema, ContentType: "application/json"}
@@ -58,12 +58,7 @@ func (s *Service) CreateRestAPI(_ context.Context, in *CreateRestAPIInput) (*Res
 
 // GetRestAPI returns an API.
 func (s *Service) GetRestAPI(_ context.Context, in *RestAPIRef) (*RestAPI, error) {
-	var out RestAPI
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error { out = r.API; return nil })
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*RestAPI, error) { return &r.API, nil })
 }
 
 // GetRestAPIs lists the APIs by name.
@@ -310,18 +305,10 @@ func (s *Service) PutMethod(_ context.Context, in *PutMethodInput) (*Method, err
 
 // GetMethod returns a method with its integration and responses.
 func (s *Service) GetMethod(_ context.Context, in *MethodRef) (*Method, error) {
-	var out *Method
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*Method, error) {
 		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
-		if err == nil {
-			out = clone(m)
-		}
-		return err
+		return m, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // DeleteMethod deletes a method.
@@ -433,22 +420,21 @@ func checkSourceExpression(src string) error {
 
 // GetIntegration returns a method's integration.
 func (s *Service) GetIntegration(_ context.Context, in *MethodRef) (*Integration, error) {
-	var out *Integration
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
-		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
-		if err != nil {
-			return err
-		}
-		if m.MethodIntegration == nil {
-			return notFound("Invalid Integration identifier specified")
-		}
-		out = clone(m.MethodIntegration)
-		return nil
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*Integration, error) {
+		return integrationIn(r, in.ResourceID, in.HTTPMethod)
 	})
+}
+
+// integrationIn finds a method's integration.
+func integrationIn(r *apiRecord, resourceID, httpMethod string) (*Integration, error) {
+	_, m, err := methodIn(r, resourceID, httpMethod)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	if m.MethodIntegration == nil {
+		return nil, notFound("Invalid Integration identifier specified")
+	}
+	return m.MethodIntegration, nil
 }
 
 // DeleteIntegration removes a method's integration.
@@ -483,19 +469,16 @@ func (s *Service) PutIntegrationResponse(_ context.Context, in *PutIntegrationRe
 	}
 	var out *IntegrationResponse
 	err := s.updateAPI(in.RestAPIID, func(r *apiRecord) error {
-		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
+		ig, err := integrationIn(r, in.ResourceID, in.HTTPMethod)
 		if err != nil {
 			return err
 		}
-		if m.MethodIntegration == nil {
-			return notFound("Invalid Integration identifier specified")
-		}
 		ir := &IntegrationResponse{StatusCode: in.StatusCode, SelectionPattern: in.SelectionPattern,
 			ResponseParameters: in.ResponseParameters, ResponseTemplates: in.ResponseTemplates, ContentHandling: in.ContentHandling}
-		if m.MethodIntegration.IntegrationResponses == nil {
-			m.MethodIntegration.IntegrationResponses = map[string]*IntegrationResponse{}
+		if ig.IntegrationResponses == nil {
+			ig.IntegrationResponses = map[string]*IntegrationResponse{}
 		}
-		m.MethodIntegration.IntegrationResponses[in.StatusCode] = ir
+		ig.IntegrationResponses[in.StatusCode] = ir
 		out = clone(ir)
 		return nil
 	})
@@ -507,42 +490,30 @@ func (s *Service) PutIntegrationResponse(_ context.Context, in *PutIntegrationRe
 
 // GetIntegrationResponse returns an integration response.
 func (s *Service) GetIntegrationResponse(_ context.Context, in *ResponseRef) (*IntegrationResponse, error) {
-	var out *IntegrationResponse
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
-		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*IntegrationResponse, error) {
+		ig, err := integrationIn(r, in.ResourceID, in.HTTPMethod)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if m.MethodIntegration == nil {
-			return notFound("Invalid Integration identifier specified")
-		}
-		ir, ok := m.MethodIntegration.IntegrationResponses[in.StatusCode]
+		ir, ok := ig.IntegrationResponses[in.StatusCode]
 		if !ok {
-			return notFound("Invalid Response status code specified")
+			return nil, notFound("Invalid Response status code specified")
 		}
-		out = clone(ir)
-		return nil
+		return ir, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // DeleteIntegrationResponse deletes an integration response.
 func (s *Service) DeleteIntegrationResponse(_ context.Context, in *ResponseRef) (*Empty, error) {
 	return &Empty{}, s.updateAPI(in.RestAPIID, func(r *apiRecord) error {
-		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
+		ig, err := integrationIn(r, in.ResourceID, in.HTTPMethod)
 		if err != nil {
 			return err
 		}
-		if m.MethodIntegration == nil {
-			return notFound("Invalid Integration identifier specified")
-		}
-		if _, ok := m.MethodIntegration.IntegrationResponses[in.StatusCode]; !ok {
+		if _, ok := ig.IntegrationResponses[in.StatusCode]; !ok {
 			return notFound("Invalid Response status code specified")
 		}
-		delete(m.MethodIntegration.IntegrationResponses, in.StatusCode)
+		delete(ig.IntegrationResponses, in.StatusCode)
 		return nil
 	})
 }
@@ -582,23 +553,17 @@ func (s *Service) PutMethodResponse(_ context.Context, in *PutMethodResponseInpu
 
 // GetMethodResponse returns a method response.
 func (s *Service) GetMethodResponse(_ context.Context, in *ResponseRef) (*MethodResponse, error) {
-	var out *MethodResponse
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*MethodResponse, error) {
 		_, m, err := methodIn(r, in.ResourceID, in.HTTPMethod)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		mr, ok := m.MethodResponses[in.StatusCode]
 		if !ok {
-			return notFound("Invalid Response status code specified")
+			return nil, notFound("Invalid Response status code specified")
 		}
-		out = clone(mr)
-		return nil
+		return mr, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // DeleteMethodResponse deletes a method response.
@@ -666,30 +631,18 @@ func (s *Service) modelLoader(apiID string, models map[string]*Model) validate.L
 
 // GetModel returns a model.
 func (s *Service) GetModel(_ context.Context, in *ModelRef) (*Model, error) {
-	var out Model
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*Model, error) {
 		m, ok := r.Models[in.ModelName]
 		if !ok {
-			return notFound("Invalid model name specified: %s", in.ModelName)
+			return nil, notFound("Invalid model name specified: %s", in.ModelName)
 		}
-		out = *m
-		return nil
+		return m, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // GetModels lists an API's models by name.
 func (s *Service) GetModels(_ context.Context, in *ListInput) (*Models, error) {
-	var items []Model
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
-		for _, k := range sortedKeys(r.Models) {
-			items = append(items, *r.Models[k])
-		}
-		return nil
-	})
+	items, err := listChildren(s, in.RestAPIID, func(r *apiRecord) map[string]*Model { return r.Models })
 	if err != nil {
 		return nil, err
 	}
@@ -740,30 +693,18 @@ func (s *Service) CreateRequestValidator(_ context.Context, in *CreateRequestVal
 
 // GetRequestValidator returns a request validator.
 func (s *Service) GetRequestValidator(_ context.Context, in *RequestValidatorRef) (*RequestValidator, error) {
-	var out RequestValidator
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
+	return readChild(s, in.RestAPIID, func(r *apiRecord) (*RequestValidator, error) {
 		v, ok := r.Validators[in.RequestValidatorID]
 		if !ok {
-			return notFound("Invalid Request Validator identifier specified")
+			return nil, notFound("Invalid Request Validator identifier specified")
 		}
-		out = *v
-		return nil
+		return v, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // GetRequestValidators lists an API's request validators.
 func (s *Service) GetRequestValidators(_ context.Context, in *ListInput) (*RequestValidators, error) {
-	var items []RequestValidator
-	err := s.readAPI(in.RestAPIID, func(r *apiRecord) error {
-		for _, k := range sortedKeys(r.Validators) {
-			items = append(items, *r.Validators[k])
-		}
-		return nil
-	})
+	items, err := listChildren(s, in.RestAPIID, func(r *apiRecord) map[string]*RequestValidator { return r.Validators })
 	if err != nil {
 		return nil, err
 	}

@@ -69,18 +69,15 @@ type Service struct {
 }
 
 // apiRecord is one REST API with everything beneath it; the store keeps it
-// as one document.
+// as one document. Installed records are never changed in place (updates
+// install a changed copy), so readers may keep pointers into them.
 type apiRecord struct {
-	API              RestAPI                      `json:"api"`
-	Resources        map[string]*Resource         `json:"resources"`
-	Models           map[string]*Model            `json:"models"`
-	Validators       map[string]*RequestValidator `json:"validators"`
-	GatewayResponses map[string]*GatewayResponse  `json:"gatewayResponses"`
-	Deployments      map[string]*deploymentRecord `json:"deployments"`
-	Stages           map[string]*Stage            `json:"stages"`
+	snapshot
+	Deployments map[string]*deploymentRecord `json:"deployments"`
+	Stages      map[string]*Stage            `json:"stages"`
 }
 
-// snapshot is what a deployment freezes: the API as it was.
+// snapshot is the API's definition; a deployment freezes a copy of it.
 type snapshot struct {
 	API              RestAPI                      `json:"api"`
 	Resources        map[string]*Resource         `json:"resources"`
@@ -342,6 +339,36 @@ func (s *Service) apiLocked(id string) (*apiRecord, error) {
 		return nil, notFound("Invalid API identifier specified %s:%s", s.cfg.Account, id)
 	}
 	return r, nil
+}
+
+// readChild returns a copy of what find picks from an API.
+func readChild[T any](s *Service, apiID string, find func(*apiRecord) (*T, error)) (*T, error) {
+	var out *T
+	err := s.readAPI(apiID, func(r *apiRecord) error {
+		v, err := find(r)
+		if err == nil {
+			out = clone(v)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// listChildren returns copies of the values of a map of an API, in key
+// order.
+func listChildren[T any](s *Service, apiID string, of func(*apiRecord) map[string]*T) ([]T, error) {
+	var items []T
+	err := s.readAPI(apiID, func(r *apiRecord) error {
+		m := of(r)
+		for _, k := range sortedKeys(m) {
+			items = append(items, *clone(m[k]))
+		}
+		return nil
+	})
+	return items, err
 }
 
 // readAPI runs fn on the API under the read lock.

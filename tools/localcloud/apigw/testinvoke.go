@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/orderflow/orderflow/tools/localcloud/apigw/vtl"
 )
 
 // TestInvokeMethod runs a method of the API as it is now (not as deployed)
@@ -21,8 +19,8 @@ func (s *Service) TestInvokeMethod(ctx context.Context, in *TestInvokeMethodInpu
 		if err != nil {
 			return err
 		}
-		resource = clone(res)
-		snap = clone(&snapshot{API: r.API, Resources: r.Resources, Models: r.Models, Validators: r.Validators, GatewayResponses: r.GatewayResponses})
+		resource = res
+		snap = clone(&r.snapshot)
 		return nil
 	})
 	if err != nil {
@@ -55,29 +53,13 @@ func (s *Service) TestInvokeMethod(ctx context.Context, in *TestInvokeMethodInpu
 	c.Identity.APIKey, c.Identity.APIKeyID = "test-invoke-api-key", "test-invoke-api-key-id"
 	c.Identity.Caller, c.Identity.User = "test-invoke-caller", "test-invoke-user"
 	inv.vars.StageVariables = in.StageVariables
-	// The request goes to the method asked for, whatever path was given.
-	if res, _, ok := api.match(rawPath); !ok || res.ID != resource.ID {
-		inv.path = resource.Path
-		if strings.Contains(resource.Path, "{") {
-			inv.path = rawPath
-		}
+	// The request goes to the method asked for; the path fills its path
+	// parameters when it matches the resource.
+	params := map[string]string{}
+	if res, p, ok := api.match(rawPath); ok && res.ID == resource.ID {
+		params = p
 	}
-	var resp *response
-	if res, _, ok := api.match(inv.path); !ok || res.ID != resource.ID {
-		// A templated path that the given path does not fill: run the
-		// method with empty path parameters.
-		m := resource.ResourceMethods[strings.ToUpper(in.HTTPMethod)]
-		inv.resource, inv.m, inv.pathParams = resource, m, map[string]string{}
-		c.ResourcePath, c.ResourceID = resource.Path, resource.ID
-		inv.vars.Input = vtl.Input{Body: in.Body, Path: map[string]string{}, QueryString: firstValues(query), Header: firstValues(header)}
-		if r := s.validateRequest(inv); r != nil {
-			resp = r
-		} else {
-			resp = s.integrate(ctx, inv)
-		}
-	} else {
-		resp = s.invoke(ctx, inv)
-	}
+	resp := s.runMethod(ctx, inv, api.snap.Resources[resource.ID], api.snap.Resources[resource.ID].ResourceMethods[inv.method], params)
 	latency := s.now().Sub(start).Milliseconds()
 	var log strings.Builder
 	ts := start.UTC().Format("Mon Jan 02 15:04:05 UTC 2006")
