@@ -110,6 +110,7 @@ type Instance struct {
 	apigw  *apigw.Service
 	lambda *lambdaapi.Service
 	esm    *esm.Manager
+	events *esm.AsyncInvoker
 	// Mailbox is the captured e-mail.
 	Mailbox *mail.Mailbox
 	// Credentials can be extended with more access keys.
@@ -187,12 +188,23 @@ func Open(cfg Config) (*Instance, error) {
 		logGroups.Close()
 		return fail(err)
 	}
+	// Lambda's asynchronous queue (Invoke Event) stores each event and
+	// retries it through the same Invoker.
+	events, err := esm.NewAsync(esm.AsyncConfig{Store: st, Clock: cfg.Clock, IDs: idSource, Invoker: functions.Invoker(), Logger: cfg.Logger})
+	if err != nil {
+		functions.Close()
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
+	functions.SetAsync(events)
 	// Event source mappings poll SQS and DynamoDB streams and invoke
 	// functions through the Lambda service (aliases resolved, reserved
 	// concurrency respected); the Lambda API serves their CRUD.
 	mappings, err := esm.New(esm.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Region: cfg.Region, Account: cfg.Account,
 		Invoker: functions.Invoker(), Queues: queues, Streams: tables, Topics: topics, Logger: cfg.Logger})
 	if err != nil {
+		events.Close()
 		functions.Close()
 		topics.Close()
 		logGroups.Close()
@@ -211,7 +223,7 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(logGroups.Descriptor())
 	srv.Register(identity.Descriptor())
 	srv.Register(functions.Descriptor())
-	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings,
+	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -255,6 +267,10 @@ func (i *Instance) Lambda() *lambdaapi.Service { return i.lambda }
 // pollers), for in-process callers (CloudFormation) and figures.
 func (i *Instance) Mappings() *esm.Manager { return i.esm }
 
+// AsyncEvents is Lambda's asynchronous invocation queue (Invoke Event), for
+// in-process callers (SNS deliveries) and its counts.
+func (i *Instance) AsyncEvents() *esm.AsyncInvoker { return i.events }
+
 // APIGateway is the API Gateway service: its operations are the Go API
 // in-process callers (CloudFormation) create REST APIs with.
 func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
@@ -278,6 +294,7 @@ func (i *Instance) Close() error {
 	// Pollers stop before the functions they feed, and functions before
 	// the logs close, so their last lines are kept.
 	i.esm.Close()
+	i.events.Close()
 	i.lambda.Close()
 	// Logs last among the services, so the final log lines are kept.
 	i.logs.Close()

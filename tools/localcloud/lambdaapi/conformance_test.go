@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -547,4 +548,33 @@ func TestEventSourceMappings(t *testing.T) {
 	}
 	_, err = e.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
 	apiError(t, err, "ResourceNotFoundException", "")
+}
+
+// An Event invocation that keeps failing runs three times (two retries,
+// driven by the service clock) and is then dropped.
+func TestEventRetries(t *testing.T) {
+	e := start(t)
+	role := e.createRole(t, "retry-role")
+	e.create(t, "flaky", role)
+	events, engine := e.Instance.AsyncEvents(), e.Instance.Lambda().Engine()
+	out := e.invoke(t, &lambda.InvokeInput{FunctionName: aws.String("flaky"), InvocationType: types.InvocationTypeEvent, Payload: payload("error", "again")})
+	if out.StatusCode != 202 {
+		t.Fatalf("Event: %d", out.StatusCode)
+	}
+	for {
+		changed := events.Changed()
+		if _, dropped := events.Counts(); dropped == 1 {
+			break
+		}
+		select {
+		case <-changed:
+		case <-time.After(20 * time.Millisecond):
+			// Not a deadline: while the event waits for its retry, move
+			// the service clock on (retries wait 1 and 2 minutes).
+			e.Clock.Advance(time.Minute)
+		}
+	}
+	if f := engine.Figures("flaky"); f.Invocations != 3 || f.Errors != 3 {
+		t.Fatalf("attempts: %+v", f)
+	}
 }

@@ -14,14 +14,14 @@
 // resource policy, so a function or an integration role without the right
 // permission gets Lambda's AccessDeniedException.
 //
-// Asynchronous invocations (InvocationType Event, and SNS deliveries
-// through InvokeEvent) are stored before they are acknowledged, run in the
-// background and retried twice on function errors with the delays Lambda
-// documents, driven by the injected clock; pending ones resume after a
-// restart.
-//
-// Event source mapping requests are validated here and delegated to a
-// Mappings implementation (package esm's manager) when one is configured.
+// Asynchronous invocations (InvocationType Event, and in-process callers
+// through InvokeEvent) go to Lambda's asynchronous queue, package esm's
+// AsyncInvoker, which stores each event before Invoke answers 202 and
+// retries function errors twice; event source mappings (package esm's
+// Manager) serve the /2015-03-31/event-source-mappings API. Both run
+// functions through the service's Invoker, which resolves aliases and
+// reports reserved concurrency; both are connected after construction
+// (SetAsync, SetMappings) because they need that Invoker.
 //
 // Differences from AWS: functions become Active synchronously (Create
 // answers State Pending, as AWS does, and the next read says Active); the

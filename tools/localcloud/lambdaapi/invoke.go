@@ -5,11 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/pool"
-	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
 // maxAsyncPayload is Lambda's limit for an asynchronous invocation.
@@ -148,98 +146,20 @@ func (s *Service) InvokeEvent(ctx context.Context, functionArn string, payload [
 	return s.enqueue(ctx, t, payload)
 }
 
-// asyncRecord is a stored asynchronous invocation.
-type asyncRecord struct {
-	ID       string `json:"id"`
-	Function string `json:"function"`
-	Version  string `json:"version"`
-	Payload  []byte `json:"payload"`
-	// Attempt counts the attempts made so far.
-	Attempt int `json:"attempt"`
-}
-
-// enqueue stores an event durably, then runs it in the background.
+// enqueue hands an event to the asynchronous invocation queue, which
+// stores it before answering.
 func (s *Service) enqueue(ctx context.Context, t target, payload []byte) error {
+	s.mu.RLock()
+	async := s.async
+	s.mu.RUnlock()
+	if async == nil {
+		return lambdaError("ServiceException", http.StatusInternalServerError, "Asynchronous invocation is not available in this localcloud.")
+	}
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if s.cfg.Async != nil {
-		if err := s.cfg.Async.InvokeEvent(ctx, s.functionARN(t.name, t.engineQualifier()), payload); err != nil {
-			return invokeError(err)
-		}
-		return nil
-	}
-	// Time-ordered IDs keep resumed events in arrival order.
-	a := asyncRecord{ID: fmt.Sprintf("%016x-%s", s.cfg.Clock.Now().UnixNano(), s.cfg.IDs.Hex(8)), Function: t.name,
-		Version: t.engineQualifier(), Payload: payload}
-	if err := s.putAsync(a); err != nil {
-		return errInternal("queue event", err)
-	}
-	s.schedule(a, 0)
-	return nil
-}
-
-func (s *Service) putAsync(a asyncRecord) error {
-	b, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	if err := s.cfg.Store.Update(func(tx store.Tx) error { return tx.Put(bucketAsync, []byte(a.ID), b) }); err != nil {
-		return fmt.Errorf("store event: %w", err)
+	if err := async.InvokeEvent(ctx, s.functionARN(t.name, t.engineQualifier()), payload); err != nil {
+		return invokeError(err)
 	}
 	return nil
-}
-
-// schedule runs attempt a.Attempt+1 of an event now (delay 0) or after
-// delay on the service clock.
-func (s *Service) schedule(a asyncRecord, delay int) {
-	s.amu.Lock()
-	defer s.amu.Unlock()
-	if s.closed {
-		return
-	}
-	s.async.Add(1)
-	if delay == 0 {
-		go s.runAsync(a)
-		return
-	}
-	s.timers[a.ID] = s.cfg.Clock.AfterFunc(s.cfg.RetryDelays[delay-1], func() {
-		s.amu.Lock()
-		_, pending := s.timers[a.ID]
-		delete(s.timers, a.ID)
-		s.amu.Unlock()
-		if pending {
-			s.runAsync(a)
-			return
-		}
-		s.async.Done() // Close took it off the list but could not stop it
-	})
-}
-
-// runAsync makes one attempt; a function error schedules the next one
-// (two retries, as Lambda), anything else ends the event.
-func (s *Service) runAsync(a asyncRecord) {
-	defer s.async.Done()
-	resp, err := s.engine.Invoke(s.ctx, pool.Request{FunctionName: a.Function, Qualifier: a.Version, Payload: a.Payload, Wait: true})
-	if s.ctx.Err() != nil || errors.Is(err, pool.ErrClosed) {
-		return // still stored: resumes after a restart
-	}
-	a.Attempt++
-	var nf *pool.NotFoundError
-	switch {
-	case errors.As(err, &nf):
-		s.cfg.Logger.Warn("lambda: dropping event for a deleted function", "function", a.Function)
-	case err != nil || resp.FunctionError != "":
-		if a.Attempt <= len(s.cfg.RetryDelays) {
-			if perr := s.putAsync(a); perr != nil {
-				s.cfg.Logger.Error("lambda: storing retry failed", "function", a.Function, "err", perr)
-			}
-			s.schedule(a, a.Attempt)
-			return
-		}
-		s.cfg.Logger.Warn("lambda: asynchronous invocation failed after retries", "function", a.Function, "attempts", a.Attempt)
-	}
-	if err := s.cfg.Store.Update(func(tx store.Tx) error { return tx.Delete(bucketAsync, []byte(a.ID)) }); err != nil {
-		s.cfg.Logger.Error("lambda: removing finished event failed", "function", a.Function, "err", err)
-	}
 }

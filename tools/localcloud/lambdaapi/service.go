@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 
@@ -32,8 +31,10 @@ type Identity interface {
 	AssumeRole(ctx context.Context, in iamapi.AssumeRoleInput) (*iamapi.Session, error)
 }
 
-// AsyncInvoker queues an asynchronous invocation durably and runs it in
-// the background.
+// AsyncInvoker is Lambda's asynchronous invocation queue (package esm's
+// AsyncInvoker): it stores an event before answering, runs it in the
+// background through the service's Invoker and retries function errors.
+// It receives the ARN of the version to run.
 type AsyncInvoker interface {
 	InvokeEvent(ctx context.Context, functionArn string, payload []byte) error
 }
@@ -64,23 +65,15 @@ type Config struct {
 	// S3 reads code given as an S3 object (optional: without it such
 	// code is refused with Lambda's S3 error).
 	S3 ObjectReader
-	// Async, when set, takes asynchronous invocations (Invoke Event and
-	// InvokeEvent) instead of the service's own queue: package esm's
-	// AsyncInvoker. It receives the qualified ARN of the version to run.
-	Async AsyncInvoker
 	// Engine overrides the engine settings the service does not own
 	// (MaxConcurrency, IdleTimeout, InitTimeout); its wiring fields are
 	// filled in by New.
 	Engine pool.Config
-	// RetryDelays are the waits before the retries of a failed
-	// asynchronous invocation (default 1 and 2 minutes, as Lambda).
-	RetryDelays []time.Duration
-	Logger      *slog.Logger
+	Logger *slog.Logger
 }
 
 const (
 	bucketFunctions = "lambda.functions"
-	bucketAsync     = "lambda.invoke-events"
 	latest          = "$LATEST"
 )
 
@@ -158,13 +151,10 @@ type Service struct {
 	mu       sync.RWMutex
 	funcs    map[string]*functionRecord
 	mappings Mappings
+	async    AsyncInvoker
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	async  sync.WaitGroup
-	amu    sync.Mutex
-	timers map[string]clock.Timer
-	closed bool
 }
 
 // New loads the functions from the store, deploys them on a new engine
@@ -176,10 +166,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if len(cfg.RetryDelays) == 0 {
-		cfg.RetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
-	}
-	s := &Service{cfg: cfg, funcs: map[string]*functionRecord{}, timers: map[string]clock.Timer{}}
+	s := &Service{cfg: cfg, funcs: map[string]*functionRecord{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.tail = newTailSink(cfg.Logs)
 	s.creds = NewRoleCredentials(cfg.IAM, cfg.Clock)
@@ -187,24 +174,13 @@ func New(cfg Config) (*Service, error) {
 	ec.DataDir, ec.Clock, ec.IDs, ec.Logs, ec.Credentials = cfg.DataDir, cfg.Clock, cfg.IDs, s.tail, s.creds
 	ec.Region, ec.Account, ec.EndpointURL, ec.Logger = cfg.Region, cfg.Account, cfg.EndpointURL, cfg.Logger
 	s.engine = pool.New(ec)
-	var pending []asyncRecord
 	err := cfg.Store.View(func(tx store.Tx) error {
-		if err := tx.ForEach(bucketFunctions, nil, func(_, v []byte) error {
+		return tx.ForEach(bucketFunctions, nil, func(_, v []byte) error {
 			var r functionRecord
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode function: %w", err)
 			}
 			s.funcs[r.Name] = &r
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.ForEach(bucketAsync, nil, func(_, v []byte) error {
-			var a asyncRecord
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("decode async invocation: %w", err)
-			}
-			pending = append(pending, a)
 			return nil
 		})
 	})
@@ -221,10 +197,6 @@ func New(cfg Config) (*Service, error) {
 			}
 		}
 	}
-	sort.Slice(pending, func(i, j int) bool { return pending[i].ID < pending[j].ID })
-	for _, a := range pending {
-		s.schedule(a, 0)
-	}
 	return s, nil
 }
 
@@ -235,21 +207,21 @@ func (s *Service) Engine() *pool.Engine { return s.engine }
 // Credentials is the role-session provider the engine uses.
 func (s *Service) Credentials() *RoleCredentials { return s.creds }
 
-// Close stops asynchronous retries and every execution environment. Close
-// it before the log service and the store.
+// SetAsync connects the asynchronous invocation queue; call it once,
+// before serving (the queue invokes through the service's Invoker, so it
+// is built after the service). Without one, Event invocations fail.
+func (s *Service) SetAsync(a AsyncInvoker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.async = a
+}
+
+// Close stops every execution environment. Close the event source
+// mappings and the asynchronous queue first, and the log service and the
+// store after.
 func (s *Service) Close() {
-	s.amu.Lock()
-	s.closed = true
-	for id, t := range s.timers {
-		if t.Stop() {
-			s.async.Done() // its attempt never runs
-		}
-		delete(s.timers, id)
-	}
-	s.amu.Unlock()
 	s.cancel()
 	s.engine.Close()
-	s.async.Wait()
 }
 
 func (s *Service) functionARN(name, qualifier string) string {
