@@ -60,7 +60,7 @@ type reporter struct {
 	more   chan struct{}
 }
 
-func newReporter(t *testing.T) *reporter {
+func newReporter(t testing.TB) *reporter {
 	r := &reporter{more: make(chan struct{})}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
@@ -75,7 +75,7 @@ func newReporter(t *testing.T) *reporter {
 }
 
 // wait returns once at least n events have arrived.
-func (r *reporter) wait(t *testing.T, ctx context.Context, n int) []json.RawMessage {
+func (r *reporter) wait(t testing.TB, ctx context.Context, n int) []json.RawMessage {
 	t.Helper()
 	for {
 		r.mu.Lock()
@@ -115,11 +115,11 @@ type env struct {
 	cfg     esm.Config
 }
 
-func newEnv(t *testing.T) *env { return newEnvWithTableClock(t, nil) }
+func newEnv(t testing.TB) *env { return newEnvWithTableClock(t, nil) }
 
 // newEnvWithTableClock runs DynamoDB on its own clock (to write records
 // that look old), everything else on the wall clock.
-func newEnvWithTableClock(t *testing.T, tableClock clock.Clock) *env {
+func newEnvWithTableClock(t testing.TB, tableClock clock.Clock) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{NoFsync: true})
@@ -154,7 +154,7 @@ func newEnvWithTableClock(t *testing.T, tableClock clock.Clock) *env {
 }
 
 // deploy deploys the test function as name.
-func (e *env) deploy(t *testing.T, name string) string {
+func (e *env) deploy(t testing.TB, name string) string {
 	t.Helper()
 	err := e.engine.Deploy(context.Background(), pool.Function{Name: name, CodeDir: filepath.Dir(bootstrap), Handler: "bootstrap",
 		Timeout: 30 * time.Second, Environment: map[string]string{"FN_REPORT_URL": e.reports.srv.URL}})
@@ -164,7 +164,7 @@ func (e *env) deploy(t *testing.T, name string) string {
 	return "arn:aws:lambda:" + region + ":" + account + ":function:" + name
 }
 
-func (e *env) manager(t *testing.T) *esm.Manager {
+func (e *env) manager(t testing.TB) *esm.Manager {
 	t.Helper()
 	m, err := esm.New(e.cfg)
 	if err != nil {
@@ -174,7 +174,7 @@ func (e *env) manager(t *testing.T) *esm.Manager {
 	return m
 }
 
-func (e *env) queue(t *testing.T, name string, attrs map[string]string) (url, arn string) {
+func (e *env) queue(t testing.TB, name string, attrs map[string]string) (url, arn string) {
 	t.Helper()
 	out, err := e.queues.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: name, Attributes: attrs})
 	if err != nil {
@@ -183,7 +183,7 @@ func (e *env) queue(t *testing.T, name string, attrs map[string]string) (url, ar
 	return out.QueueURL, "arn:aws:sqs:" + region + ":" + account + ":" + name
 }
 
-func (e *env) send(t *testing.T, url string, bodies ...string) {
+func (e *env) send(t testing.TB, url string, bodies ...string) {
 	t.Helper()
 	for len(bodies) > 0 {
 		n := min(10, len(bodies))
@@ -200,7 +200,7 @@ func (e *env) send(t *testing.T, url string, bodies ...string) {
 }
 
 // drain long-polls url until n messages arrived and returns their bodies.
-func (e *env) drain(t *testing.T, ctx context.Context, url string, n int) []string {
+func (e *env) drain(t testing.TB, ctx context.Context, url string, n int) []string {
 	t.Helper()
 	var bodies []string
 	for len(bodies) < n {
@@ -218,7 +218,7 @@ func (e *env) drain(t *testing.T, ctx context.Context, url string, n int) []stri
 	return bodies
 }
 
-func (e *env) count(t *testing.T, url string) (visible, inflight string) {
+func (e *env) count(t testing.TB, url string) (visible, inflight string) {
 	t.Helper()
 	out, err := e.queues.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueURL: url, AttributeNames: []string{"All"}})
 	if err != nil {
@@ -229,7 +229,7 @@ func (e *env) count(t *testing.T, url string) (visible, inflight string) {
 
 // waitFigures waits until cond holds for the mapping's figures, calling
 // seen on every sample.
-func waitFigures(t *testing.T, ctx context.Context, m *esm.Manager, uuid string, what string, cond func(esm.Figures) bool, seen ...func(esm.Figures)) esm.Figures {
+func waitFigures(t testing.TB, ctx context.Context, m *esm.Manager, uuid string, what string, cond func(esm.Figures) bool, seen ...func(esm.Figures)) esm.Figures {
 	t.Helper()
 	for {
 		ch := m.Changed()
@@ -248,7 +248,7 @@ func waitFigures(t *testing.T, ctx context.Context, m *esm.Manager, uuid string,
 	}
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	t.Cleanup(cancel)
 	return ctx

@@ -37,6 +37,13 @@ type ConcurrencyLimiter interface {
 	ReservedConcurrency(functionName string) (int, bool)
 }
 
+// CapacityReporter reports a function's engine figures; *pool.Engine
+// implements it. When the Invoker implements it, SQS scaling backs off
+// while invocations queue for capacity (as Lambda backs off when throttled).
+type CapacityReporter interface {
+	Figures(functionName string) pool.Figures
+}
+
 // Queues is what mappings need of SQS; *sqs.Service implements it.
 type Queues interface {
 	QueueURL(ctx context.Context, arn string) (string, error)

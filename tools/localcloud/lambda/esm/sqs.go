@@ -147,7 +147,16 @@ func (w *sqsWorker) scale() bool {
 			return false
 		}
 		backlog := w.backlog()
+		throttled := w.throttled()
 		w.mu.Lock()
+		if backlog > 0 && throttled {
+			// The function is at its limit: stop adding pollers and
+			// let busy ones retire down towards what it can run.
+			w.target = max(w.minPollers(), w.target-step)
+			w.figuresLocked()
+			w.mu.Unlock()
+			continue
+		}
 		if backlog > 0 {
 			w.target = min(w.limit, w.target+step)
 			w.spawnLocked()
@@ -180,6 +189,17 @@ func (w *sqsWorker) backlog() int {
 	n, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessages"])
 	w.m.update(w.mp.UUID, func(f *Figures) { f.Backlog = n })
 	return n
+}
+
+// throttled reports whether the function's invocations are queued for
+// capacity right now.
+func (w *sqsWorker) throttled() bool {
+	cr, ok := w.m.cfg.Invoker.(CapacityReporter)
+	if !ok {
+		return false
+	}
+	name, _ := splitFunctionARN(w.mp.FunctionArn)
+	return cr.Figures(name).Waiting > 0
 }
 
 func (w *sqsWorker) spawnLocked() {

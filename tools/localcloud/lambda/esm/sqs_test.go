@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
@@ -317,4 +318,41 @@ func TestSQSMissingFunctionKeepsMessages(t *testing.T) {
 	}
 	e.deploy(t, "later")
 	waitFigures(t, ctx, m, mp.UUID, "the message processed", func(f esm.Figures) bool { return f.Deleted == 1 })
+}
+
+// A function that times out is killed; its batch returns after the
+// visibility timeout, is retried, and reaches the DLQ after
+// maxReceiveCount.
+func TestSQSTimeoutRetriedThenDLQ(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	if err := e.engine.Deploy(ctx, pool.Function{Name: "slow", CodeDir: filepath.Dir(bootstrap), Handler: "bootstrap",
+		Timeout: 300 * time.Millisecond, Environment: map[string]string{"FN_REPORT_URL": e.reports.srv.URL}}); err != nil {
+		t.Fatal(err)
+	}
+	dlqURL, dlqARN := e.queue(t, "slow-dlq", nil)
+	url, arn := e.queue(t, "slow", map[string]string{"VisibilityTimeout": "1",
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"2"}`})
+	e.send(t, url, "sleep:5000")
+	m := e.manager(t)
+	if _, err := m.Create(ctx, esm.CreateInput{EventSourceArn: arn, FunctionName: "slow"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.drain(t, ctx, dlqURL, 1); got[0] != "sleep:5000" {
+		t.Fatalf("DLQ holds %v", got)
+	}
+	for {
+		ch := e.engine.Changed()
+		if e.engine.Figures("slow").Timeouts >= 2 {
+			break
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("engine figures %+v", e.engine.Figures("slow"))
+		}
+	}
+	if f := e.engine.Figures("slow"); f.Timeouts != 2 || f.ColdStarts != 2 {
+		t.Fatalf("engine figures %+v: want two timed-out invocations, each on a fresh environment", f)
+	}
 }
