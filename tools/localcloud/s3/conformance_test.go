@@ -463,3 +463,43 @@ func TestBucketConfigurations(t *testing.T) {
 	_, err = c.GetBucketVersioning(cx, &awss3.GetBucketVersioningInput{Bucket: aws.String("nope")})
 	wantCode(t, err, "NoSuchBucket")
 }
+
+func TestUnusualKeysLargeBodiesAndListObjectsV1(t *testing.T) {
+	e := start(t)
+	c := e.client("")
+	cx := ctx(t)
+	bucket := aws.String("edge")
+	if _, err := c.CreateBucket(cx, &awss3.CreateBucketInput{Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"weird/!'()*~@$&=;:,?#[] ü.txt", "percent%2F/plus+", "//double//slash", "tab\tand\nnewline"}
+	for _, k := range keys {
+		if _, err := c.PutObject(cx, &awss3.PutObjectInput{Bucket: bucket, Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatalf("put %q: %v", k, err)
+		}
+		if got, err := getBody(t, c, "edge", k); err != nil || got != k {
+			t.Fatalf("get %q: %q %v", k, got, err)
+		}
+	}
+	v1, err := c.ListObjects(cx, &awss3.ListObjectsInput{Bucket: bucket, MaxKeys: aws.Int32(2)})
+	if err != nil || len(v1.Contents) != 2 || !aws.ToBool(v1.IsTruncated) || aws.ToString(v1.Contents[0].Key) != "//double//slash" {
+		t.Fatalf("ListObjects: %v %+v", err, v1)
+	}
+	v1, err = c.ListObjects(cx, &awss3.ListObjectsInput{Bucket: bucket, Marker: v1.Contents[1].Key})
+	if err != nil || len(v1.Contents) != 2 || aws.ToBool(v1.IsTruncated) {
+		t.Fatalf("ListObjects after marker: %v %+v", err, v1)
+	}
+	// One PutObject larger than the front door's 8 MiB bound for other
+	// protocols: S3 bodies stream to disk.
+	big := bytes.Repeat([]byte("0123456789"), 1<<20) // 10 MiB
+	put, err := c.PutObject(cx, &awss3.PutObjectInput{Bucket: bucket, Key: aws.String("big"), Body: bytes.NewReader(big)})
+	if err != nil || aws.ToString(put.ETag) != md5ETag(big) {
+		t.Fatalf("10 MiB PutObject: %v %+v", err, put)
+	}
+	head, err := c.HeadObject(cx, &awss3.HeadObjectInput{Bucket: bucket, Key: aws.String("big")})
+	if err != nil || aws.ToInt64(head.ContentLength) != int64(len(big)) {
+		t.Fatalf("HeadObject: %v %+v", err, head)
+	}
+	_, err = c.PutObject(cx, &awss3.PutObjectInput{Bucket: bucket, Key: aws.String(strings.Repeat("k", 1025)), Body: strings.NewReader("x")})
+	wantCode(t, err, "KeyTooLongError")
+}
