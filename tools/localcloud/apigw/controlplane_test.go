@@ -200,6 +200,29 @@ func TestControlPlane(t *testing.T) {
 	if gp.Quota.Period != agtypes.QuotaPeriodTypeMonth || gp.Throttle.BurstLimit != 10 || *gp.ApiStages[0].Stage != "v1" {
 		t.Fatalf("GetUsagePlan: %+v", gp)
 	}
+	upd := try(gw.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{UsagePlanId: plan.Id, PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpReplace, Path: aws.String("/throttle/rateLimit"), Value: aws.String("7")},
+		{Op: agtypes.OpRemove, Path: aws.String("/quota")},
+		{Op: agtypes.OpRemove, Path: aws.String("/apiStages"), Value: aws.String(id + ":v1")},
+	}})).get(t)
+	if upd.Throttle.RateLimit != 7 || upd.Throttle.BurstLimit != 10 || upd.Quota != nil || len(upd.ApiStages) != 0 {
+		t.Fatalf("UpdateUsagePlan: %+v", upd)
+	}
+	uk := try(gw.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: key.Id, PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpReplace, Path: aws.String("/enabled"), Value: aws.String("false")},
+		{Op: agtypes.OpReplace, Path: aws.String("/description"), Value: aws.String("off")},
+	}})).get(t)
+	if uk.Enabled || *uk.Description != "off" || uk.Value != nil {
+		t.Fatalf("UpdateApiKey: %+v", uk)
+	}
+	_, err = gw.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: key.Id, PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpReplace, Path: aws.String("/value"), Value: aws.String("x")}}})
+	wantAPIError(t, "UpdateApiKey /value", err, "BadRequestException", "Invalid patch path '/value'")
+	ra := try(gw.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(id), PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpReplace, Path: aws.String("/description"), Value: aws.String("cats too")}}})).get(t)
+	if *ra.Description != "cats too" || *ra.Name != "pets" {
+		t.Fatalf("UpdateRestApi: %+v", ra)
+	}
 	try(gw.DeleteUsagePlanKey(ctx, &apigateway.DeleteUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id})).get(t)
 	try(gw.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: plan.Id})).get(t)
 	try(gw.DeleteApiKey(ctx, &apigateway.DeleteApiKeyInput{ApiKey: key.Id})).get(t)

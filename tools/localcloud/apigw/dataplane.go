@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,6 +97,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	apiID, stageName, rawPath, ok := s.target(r)
 	start := s.now()
 	inv := &invocation{method: r.Method, query: r.URL.Query(), header: r.Header, srcIP: sourceIP(r), agent: r.UserAgent(), start: start}
+	defer func() {
+		// The gateway is written not to panic; should it, the client gets
+		// API Gateway's 500 rather than a dropped connection.
+		if v := recover(); v != nil {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.cfg.Logger.Error("apigateway: request panicked", "requestID", inv.vars.Context.RequestID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write(validate.ResponseBody("Internal server error"))
+		}
+	}()
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
 		path = rawPath
