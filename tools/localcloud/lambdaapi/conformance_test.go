@@ -407,6 +407,16 @@ func TestInvokeAuthorization(t *testing.T) {
 	if _, err := caller.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("guarded"), Payload: payload("echo", "")}); err != nil {
 		t.Fatalf("invoke allowed by the resource policy: %v", err)
 	}
+
+	// Allowed every Lambda action but not iam:PassRole, the role cannot
+	// hand a role to a new function.
+	if _, err := awsiam.NewFromConfig(e.Config()).PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("caller-role"),
+		PolicyName: aws.String("lambda"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:*","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = caller.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("passed"), Runtime: types.RuntimeProvidedal2023,
+		Handler: aws.String("bootstrap"), Role: aws.String(role), Code: &types.FunctionCode{ZipFile: zips["v1"]}})
+	apiError(t, err, "AccessDeniedException", "is not authorized to perform: iam:PassRole on resource: "+role)
 }
 
 func TestErrors(t *testing.T) {
@@ -448,6 +458,8 @@ func TestErrors(t *testing.T) {
 	apiError(t, err, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:exists:7")
 	_, err = e.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("exists"), Payload: []byte("not json")})
 	apiError(t, err, "InvalidRequestContentException", "Could not parse request body into json")
+	_, err = e.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("exists"), Payload: []byte(`"` + strings.Repeat("x", 6*1024*1024) + `"`)})
+	apiError(t, err, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
 }
 
 func TestListFunctionsPagination(t *testing.T) {

@@ -136,6 +136,41 @@ func (s *Service) checkRole(ctx context.Context, fn, role string) error {
 	return nil
 }
 
+// optionalSettings are the members CreateFunction and
+// UpdateFunctionConfiguration both take; nil keeps the current value.
+type optionalSettings struct {
+	timeout, memory *int
+	env             *Environment
+	logging         *LoggingConfig
+	tracing         *TracingConfig
+	storage         *EphemeralStorage
+	deadLetter      *DeadLetterConfig
+}
+
+func (o optionalSettings) apply(v *versionRecord) {
+	if o.timeout != nil {
+		v.Timeout = *o.timeout
+	}
+	if o.memory != nil {
+		v.MemorySize = *o.memory
+	}
+	if o.env != nil {
+		v.Environment = o.env.Variables
+	}
+	if o.logging != nil {
+		v.Logging = *o.logging
+	}
+	if o.tracing != nil {
+		v.Tracing = o.tracing.Mode
+	}
+	if o.storage != nil {
+		v.EphemeralStorage = o.storage.Size
+	}
+	if o.deadLetter != nil {
+		v.DeadLetterTarget = o.deadLetter.TargetArn
+	}
+}
+
 // CreateFunction creates a function from a zip (inline or in S3).
 func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*FunctionConfiguration, error) {
 	name, qual, err := s.resolve(in.FunctionName, "")
@@ -159,30 +194,11 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	}
 	v := versionRecord{Version: latest, Description: in.Description, Role: in.Role, Handler: in.Handler, Runtime: in.Runtime,
 		Timeout: 3, MemorySize: 128, Architectures: in.Architectures, EphemeralStorage: 512}
-	if in.Timeout != nil {
-		v.Timeout = *in.Timeout
-	}
-	if in.MemorySize != nil {
-		v.MemorySize = *in.MemorySize
-	}
 	if len(v.Architectures) == 0 {
 		v.Architectures = []string{"x86_64"}
 	}
-	if in.Environment != nil {
-		v.Environment = in.Environment.Variables
-	}
-	if in.LoggingConfig != nil {
-		v.Logging = *in.LoggingConfig
-	}
-	if in.TracingConfig != nil {
-		v.Tracing = in.TracingConfig.Mode
-	}
-	if in.EphemeralStorage != nil {
-		v.EphemeralStorage = in.EphemeralStorage.Size
-	}
-	if in.DeadLetterConfig != nil {
-		v.DeadLetterTarget = in.DeadLetterConfig.TargetArn
-	}
+	optionalSettings{in.Timeout, in.MemorySize, in.Environment, in.LoggingConfig, in.TracingConfig, in.EphemeralStorage,
+		in.DeadLetterConfig}.apply(&v)
 	if err := checkSettings(&v); err != nil {
 		return nil, err
 	}
@@ -470,27 +486,8 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 		set(&v.Handler, in.Handler)
 		set(&v.Description, in.Description)
 		set(&v.Runtime, in.Runtime)
-		if in.Timeout != nil {
-			v.Timeout = *in.Timeout
-		}
-		if in.MemorySize != nil {
-			v.MemorySize = *in.MemorySize
-		}
-		if in.Environment != nil {
-			v.Environment = in.Environment.Variables
-		}
-		if in.LoggingConfig != nil {
-			v.Logging = *in.LoggingConfig
-		}
-		if in.TracingConfig != nil {
-			v.Tracing = in.TracingConfig.Mode
-		}
-		if in.EphemeralStorage != nil {
-			v.EphemeralStorage = in.EphemeralStorage.Size
-		}
-		if in.DeadLetterConfig != nil {
-			v.DeadLetterTarget = in.DeadLetterConfig.TargetArn
-		}
+		optionalSettings{in.Timeout, in.MemorySize, in.Environment, in.LoggingConfig, in.TracingConfig, in.EphemeralStorage,
+			in.DeadLetterConfig}.apply(&v)
 		if err := checkSettings(&v); err != nil {
 			return err
 		}
