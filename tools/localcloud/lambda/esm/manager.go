@@ -91,8 +91,9 @@ type Config struct {
 // Figures are a mapping's current and cumulative counts.
 type Figures struct {
 	// Pollers are running SQS pollers (streams: shard workers); Target
-	// is the scaler's current goal; Concurrency counts batches being
-	// processed by the function; Backlog is the queue's last sampled
+	// is the scaler's current goal; Concurrency counts batches handed to
+	// the function (running, or queued in the engine for capacity);
+	// Backlog is the queue's last sampled
 	// ApproximateNumberOfMessages (streams: records read but not yet
 	// checkpointed).
 	Pollers, Target, Concurrency, Backlog int
@@ -416,7 +417,8 @@ func (m *Manager) List(in ListInput) (ListOutput, error) {
 
 // Update changes a mapping; the worker restarts with the new settings
 // (stream checkpoints are kept). It answers in state Updating, as Lambda
-// does.
+// does, once the old worker has settled its in-flight batches (so no batch
+// is processed twice and a shard never has two readers).
 func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 	m.ops.Lock()
 	defer m.ops.Unlock()

@@ -108,6 +108,10 @@ func (w *sqsWorker) minPollers() int { return min(sqsInitialPollers, w.limit) }
 // run resolves the queue, starts the initial pollers and scales them.
 func (w *sqsWorker) run() {
 	defer w.wg.Done()
+	if w.m.cfg.Queues == nil {
+		w.m.setResult(w.mp.UUID, "PROBLEM: SQS is not available")
+		return
+	}
 	backoff := time.Second
 	for {
 		url, err := w.m.cfg.Queues.QueueURL(w.ctx, w.mp.EventSourceArn)

@@ -356,3 +356,36 @@ func TestSQSTimeoutRetriedThenDLQ(t *testing.T) {
 		t.Fatalf("engine figures %+v: want two timed-out invocations, each on a fresh environment", f)
 	}
 }
+
+// A disabled mapping runs no pollers; enabling it drains what waited.
+func TestSQSDisableAndEnable(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	e.deploy(t, "ingest")
+	url, arn := e.queue(t, "orders", nil)
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: arn, FunctionName: "ingest", Enabled: new(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.send(t, url, "a", "b")
+	if f := m.Figures(mp.UUID); f.Pollers != 0 {
+		t.Fatalf("disabled mapping runs %d pollers", f.Pollers)
+	}
+	if v, _ := e.count(t, url); v != "2" {
+		t.Fatalf("%s messages visible before enabling", v)
+	}
+	if _, err := m.Update(ctx, esm.UpdateInput{UUID: mp.UUID, Enabled: new(true)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFigures(t, ctx, m, mp.UUID, "both processed", func(f esm.Figures) bool { return f.Deleted == 2 })
+	if _, err := m.Update(ctx, esm.UpdateInput{UUID: mp.UUID, Enabled: new(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if f := m.Figures(mp.UUID); f.Pollers != 0 || f.Concurrency != 0 {
+		t.Fatalf("after disabling: %+v", f)
+	}
+	if got, _ := m.Get(mp.UUID); got.State != esm.StateDisabled {
+		t.Fatalf("state %s", got.State)
+	}
+}
