@@ -16,7 +16,7 @@ var defaultGatewayResponses = map[string]struct {
 	errorType string
 }{
 	"ACCESS_DENIED":                  {403, "Forbidden", "AccessDeniedException"},
-	"API_CONFIGURATION_ERROR":        {500, "Internal server error", ""},
+	"API_CONFIGURATION_ERROR":        {500, "Internal server error", "InternalServerErrorException"},
 	"AUTHORIZER_CONFIGURATION_ERROR": {500, "Internal server error", "AuthorizerConfigurationException"},
 	"AUTHORIZER_FAILURE":             {500, "Internal server error", "AuthorizerConfigurationException"},
 	"BAD_REQUEST_PARAMETERS":         {400, "Bad request parameters", "BadRequestException"},
@@ -24,8 +24,8 @@ var defaultGatewayResponses = map[string]struct {
 	"DEFAULT_4XX":                    {0, "", ""},
 	"DEFAULT_5XX":                    {0, "", ""},
 	"EXPIRED_TOKEN":                  {403, "The security token included in the request is expired", "ExpiredTokenException"},
-	"INTEGRATION_FAILURE":            {504, "Internal server error", ""},
-	"INTEGRATION_TIMEOUT":            {504, "Endpoint request timed out", ""},
+	"INTEGRATION_FAILURE":            {504, "Internal server error", "InternalServerErrorException"},
+	"INTEGRATION_TIMEOUT":            {504, "Endpoint request timed out", "InternalServerErrorException"},
 	"INVALID_API_KEY":                {403, "Forbidden", "ForbiddenException"},
 	"INVALID_SIGNATURE":              {403, "Forbidden", "InvalidSignatureException"},
 	"MISSING_AUTHENTICATION_TOKEN":   {403, "Missing Authentication Token", "MissingAuthenticationTokenException"},
@@ -408,4 +408,14 @@ func MethodSettingPatches(key string, ms MethodSetting) []PatchOperation {
 		ops = append(ops, PatchOperation{Op: "replace", Path: p + "throttling/rateLimit", Value: strconv.FormatFloat(ms.ThrottlingRateLimit, 'f', -1, 64)})
 	}
 	return ops
+}
+
+// AccessLogPatches are the UpdateStage operations that set a stage's
+// access log destination and format: what a CloudFormation Stage's
+// AccessLogSetting becomes.
+func AccessLogPatches(al AccessLogSettings) []PatchOperation {
+	return []PatchOperation{
+		{Op: "replace", Path: "/accessLogSettings/destinationArn", Value: al.DestinationARN},
+		{Op: "replace", Path: "/accessLogSettings/format", Value: al.Format},
+	}
 }
