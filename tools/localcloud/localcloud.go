@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 
 	"github.com/orderflow/orderflow/tools/localcloud/apigw"
+	"github.com/orderflow/orderflow/tools/localcloud/cfn"
+	"github.com/orderflow/orderflow/tools/localcloud/cfn/provision"
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodbstreams"
@@ -107,6 +109,7 @@ type Instance struct {
 	logs   *logs.Service
 	iam    *iamapi.Service
 	ddb    *dynamodb.Service
+	cfn    *cfn.Service
 	apigw  *apigw.Service
 	lambda *lambdaapi.Service
 	esm    *esm.Manager
@@ -211,6 +214,20 @@ func Open(cfg Config) (*Instance, error) {
 		return fail(err)
 	}
 	functions.SetMappings(mappings)
+	// CloudFormation resumes interrupted stack operations as it starts, so
+	// every service its providers call must exist before it.
+	stacks, err := cfn.New(cfn.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
+		Registry: provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: logGroups,
+			Tables: tables, Identity: identity}),
+		PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	if err != nil {
+		mappings.Close()
+		events.Close()
+		functions.Close()
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	srv.Register(sts.New().Descriptor())
 	srv.Register(gateway.Descriptor())
 	// The execute-api data plane is not signed: deployed stages are served
@@ -223,9 +240,11 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(logGroups.Descriptor())
 	srv.Register(identity.Descriptor())
 	srv.Register(functions.Descriptor())
+	srv.Register(stacks.Descriptor())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway
+	inst.cfn = stacks
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -275,6 +294,10 @@ func (i *Instance) AsyncEvents() *esm.AsyncInvoker { return i.events }
 // in-process callers (CloudFormation) create REST APIs with.
 func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
 
+// CloudFormation is the CloudFormation service (stacks, change sets and
+// their provisioning).
+func (i *Instance) CloudFormation() *cfn.Service { return i.cfn }
+
 // IAM is the IAM service: policy decisions and role sessions for in-process
 // callers.
 func (i *Instance) IAM() *iamapi.Service { return i.iam }
@@ -290,6 +313,8 @@ func (i *Instance) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops background deliveries and releases the store; call it after
 // Serve returns.
 func (i *Instance) Close() error {
+	// Stack operations stop first: they call every other service.
+	i.cfn.Close()
 	i.sns.Close()
 	// Pollers stop before the functions they feed, and functions before
 	// the logs close, so their last lines are kept.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -80,5 +83,67 @@ func TestInstanceServesDynamoDBAndStreams(t *testing.T) {
 	streams, err := dynamodbstreams.NewFromConfig(env.Config()).ListStreams(ctx, &dynamodbstreams.ListStreamsInput{TableName: aws.String("orders")})
 	if err != nil || len(streams.Streams) != 1 {
 		t.Fatalf("ListStreams = %+v, %v", streams, err)
+	}
+}
+
+const queueAndTable = `
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: orderID, AttributeType: S}]
+      KeySchema: [{AttributeName: orderID, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+Outputs:
+  TableName:
+    Value: !Ref Table
+`
+
+// TestInstanceProvisionsThroughCloudFormation checks CloudFormation is served by the
+// Instance and provisions onto the Instance's own SQS and DynamoDB.
+func TestInstanceProvisionsThroughCloudFormation(t *testing.T) {
+	ctx := context.Background()
+	env := localcloudtest.Start(t)
+	cf := cloudformation.NewFromConfig(env.Config())
+	cs, err := cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+		StackName: aws.String("wiring"), ChangeSetName: aws.String("first"),
+		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(queueAndTable),
+	})
+	if err != nil {
+		t.Fatalf("CreateChangeSet: %v", err)
+	}
+	if _, err := cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		t.Fatalf("ExecuteChangeSet: %v", err)
+	}
+	var stack cfntypes.Stack
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		out, err := cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("wiring")})
+		if err != nil {
+			t.Fatalf("DescribeStacks: %v", err)
+		}
+		stack = out.Stacks[0]
+		if !strings.HasSuffix(string(stack.StackStatus), "_IN_PROGRESS") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stack still %s", stack.StackStatus)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if stack.StackStatus != cfntypes.StackStatusCreateComplete {
+		t.Fatalf("stack status = %s (%s)", stack.StackStatus, aws.ToString(stack.StackStatusReason))
+	}
+	var table string
+	for _, o := range stack.Outputs {
+		if aws.ToString(o.OutputKey) == "TableName" {
+			table = aws.ToString(o.OutputValue)
+		}
+	}
+	if _, err := dynamodb.NewFromConfig(env.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}); err != nil {
+		t.Fatalf("table %q from the stack is not in DynamoDB: %v", table, err)
 	}
 }
