@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -557,8 +556,7 @@ func (s *Service) integrationResponse(inv *invocation, ig *Integration, out *bac
 			}
 			continue
 		}
-		re, err := regexp.Compile(`^(?:` + ir.SelectionPattern + `)$`)
-		if err == nil && re.MatchString(code) && chosen == nil {
+		if chosen == nil && inv.api.selects(ir.SelectionPattern, code) {
 			chosen = ir
 		}
 	}

@@ -48,9 +48,13 @@ type clients struct {
 	logs *cloudwatchlogs.Client
 }
 
-func start(t *testing.T) *clients {
+func start(t testing.TB, opts ...localcloudtest.Options) *clients {
 	t.Helper()
-	env := localcloudtest.Start(t, localcloudtest.Options{NoFsync: true})
+	o := localcloudtest.Options{NoFsync: true}
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	env := localcloudtest.Start(t, o)
 	cfg := env.Config()
 	return &clients{env: env, gw: apigateway.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg, func(o *sqs.Options) {}),
 		iam: iam.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg)}
@@ -65,7 +69,7 @@ type result[T any] struct {
 
 func try[T any](v T, err error) result[T] { return result[T]{v, err} }
 
-func (r result[T]) get(t *testing.T) T {
+func (r result[T]) get(t testing.TB) T {
 	t.Helper()
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -82,7 +86,7 @@ type ingestAPI struct {
 // role sqs:SendMessage on the queue and names it in the queue policy (as
 // ingest.yaml does); without it the queue policy names another role and
 // the role has no permission.
-func queueWithRole(t *testing.T, c *clients, name string, allow bool) (queueURL, queueARN, roleARN string) {
+func queueWithRole(t testing.TB, c *clients, name string, allow bool) (queueURL, queueARN, roleARN string) {
 	t.Helper()
 	ctx := context.Background()
 	q := try(c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})).get(t)
@@ -109,7 +113,7 @@ func queueWithRole(t *testing.T, c *clients, name string, allow bool) (queueURL,
 // buildIngestAPI creates the REST API of infra-cfn/ingest.yaml for a queue
 // and role, deploys it to stage "dev" with access logs and throttling, and
 // gives it an enabled key in a usage plan.
-func buildIngestAPI(t *testing.T, c *clients, queueName, roleARN string) ingestAPI {
+func buildIngestAPI(t testing.TB, c *clients, queueName, roleARN string) ingestAPI {
 	t.Helper()
 	ctx := context.Background()
 	gw := c.gw

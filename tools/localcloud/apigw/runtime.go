@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -26,11 +27,13 @@ type compiledAPI struct {
 	tplErrs   map[string]error
 	schemas   map[string]*validate.Schema
 	schemaErr map[string]error
+	patterns  map[string]*regexp.Regexp // nil for a pattern that does not compile
 }
 
 func (s *Service) compile(snap *snapshot) *compiledAPI {
 	c := &compiledAPI{snap: snap, children: map[string][]*Resource{}, templates: map[string]*vtl.Template{},
-		tplErrs: map[string]error{}, schemas: map[string]*validate.Schema{}, schemaErr: map[string]error{}}
+		tplErrs: map[string]error{}, schemas: map[string]*validate.Schema{}, schemaErr: map[string]error{},
+		patterns: map[string]*regexp.Regexp{}}
 	for _, id := range sortedKeys(snap.Resources) {
 		r := snap.Resources[id]
 		if r.ParentID != "" {
@@ -58,6 +61,19 @@ func (c *compiledAPI) template(src string) (*vtl.Template, error) {
 	}
 	c.templates[src] = t
 	return t, nil
+}
+
+// selects reports whether an integration response's selection pattern
+// matches the whole of s (Java's String.matches), compiling it once.
+func (c *compiledAPI) selects(pattern, s string) bool {
+	c.mu.Lock()
+	re, ok := c.patterns[pattern]
+	if !ok {
+		re, _ = regexp.Compile(`^(?:` + pattern + `)$`)
+		c.patterns[pattern] = re
+	}
+	c.mu.Unlock()
+	return re != nil && re.MatchString(s)
 }
 
 // schema compiles the named model once.
