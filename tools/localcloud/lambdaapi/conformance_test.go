@@ -25,6 +25,7 @@ import (
 
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
+	"github.com/orderflow/orderflow/tools/localcloud/logs"
 )
 
 // zips holds the test function's deployment packages: v1 and v2 carry the
@@ -588,5 +589,25 @@ func TestEventRetries(t *testing.T) {
 	}
 	if f := engine.Figures("flaky"); f.Invocations != 3 || f.Errors != 3 {
 		t.Fatalf("attempts: %+v", f)
+	}
+}
+
+// A function's output lands in the group its LoggingConfig names.
+func TestLoggingConfigLogGroup(t *testing.T) {
+	e := start(t)
+	role := e.createRole(t, "log-role")
+	e.create(t, "logger", role, func(in *lambda.CreateFunctionInput) {
+		in.LoggingConfig = &types.LoggingConfig{LogGroup: aws.String("/orderflow/dev/logger")}
+	})
+	e.invoke(t, &lambda.InvokeInput{FunctionName: aws.String("logger"), Payload: payload("echo", "routed")})
+	found := errors.New("found")
+	err := e.Instance.Logs().Follow(context.Background(), "/orderflow/dev/logger", "routed", 0, func(ev logs.FilteredLogEvent) error {
+		if strings.Contains(ev.Message, "echoing routed") {
+			return found
+		}
+		return nil
+	})
+	if !errors.Is(err, found) {
+		t.Fatalf("follow: %v", err)
 	}
 }

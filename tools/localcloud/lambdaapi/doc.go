@@ -24,9 +24,9 @@
 // (SetAsync, SetMappings) because they need that Invoker.
 //
 // Differences from AWS: functions become Active synchronously (Create
-// answers State Pending, as AWS does, and the next read says Active); the
-// LoggingConfig is stored and reported but function logs always go to
-// /aws/lambda/<name>; an alias invokes its version without weighted
+// answers State Pending, as AWS does, and the next read says Active);
+// LoggingConfig's LogGroup is honoured but LogFormat JSON and the log
+// levels are only stored and reported (lines stay text); an alias invokes its version without weighted
 // routing; layers, VPC, EFS, container images and code signing are not
 // implemented.
 package lambdaapi

@@ -544,6 +544,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *FunctionNameInput) (*S
 		return nil, errInternal("delete function", err)
 	}
 	delete(s.funcs, name)
+	s.tail.route(name, "")
 	s.engine.Remove(name, latest)
 	for _, v := range cur.Versions {
 		s.engine.Remove(name, v.Version)

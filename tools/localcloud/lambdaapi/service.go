@@ -181,6 +181,7 @@ func New(cfg Config) (*Service, error) {
 				return fmt.Errorf("decode function: %w", err)
 			}
 			s.funcs[r.Name] = &r
+			s.tail.route(r.Name, r.Latest.Logging.LogGroup)
 			return nil
 		})
 	})
@@ -291,6 +292,7 @@ func (s *Service) put(r *functionRecord) error {
 		return fmt.Errorf("store function %s: %w", r.Name, err)
 	}
 	s.funcs[r.Name] = r
+	s.tail.route(r.Name, r.Latest.Logging.LogGroup)
 	return nil
 }
 

@@ -14,18 +14,34 @@ import (
 // tailBytes is how much of an invocation's log LogType Tail returns.
 const tailBytes = 4096
 
-// tailSink passes function logs on to CloudWatch Logs and lets Invoke
-// with LogType Tail collect the lines of its own invocation, from START
-// to REPORT. Only groups someone is watching are kept.
+// tailSink passes function logs on to CloudWatch Logs, into the group the
+// function's LoggingConfig names (the engine writes to /aws/lambda/<name>),
+// and lets Invoke with LogType Tail collect the lines of its own
+// invocation, from START to REPORT. Only groups someone is watching are
+// kept.
 type tailSink struct {
 	next runtime.LogSink
 
 	mu      sync.Mutex
 	watches map[string]map[*tailWatch]bool
+	// routes maps a function's default group to its configured one.
+	routes map[string]string
 }
 
 func newTailSink(next runtime.LogSink) *tailSink {
-	return &tailSink{next: next, watches: map[string]map[*tailWatch]bool{}}
+	return &tailSink{next: next, watches: map[string]map[*tailWatch]bool{}, routes: map[string]string{}}
+}
+
+// route sends function's logs to group ("" or the default: no change).
+func (t *tailSink) route(function, group string) {
+	def := "/aws/lambda/" + function
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if group == "" || group == def {
+		delete(t.routes, def)
+		return
+	}
+	t.routes[def] = group
 }
 
 // Append implements runtime.LogSink.
@@ -33,6 +49,9 @@ func (t *tailSink) Append(ctx context.Context, group, stream string, events []lo
 	t.mu.Lock()
 	for w := range t.watches[group] {
 		w.add(events)
+	}
+	if to, ok := t.routes[group]; ok {
+		group = to
 	}
 	t.mu.Unlock()
 	if t.next == nil {
