@@ -174,7 +174,9 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 }
 
 func (s *Service) deleteBucket(_ context.Context, in *bucketIn) (*struct{}, error) {
+	var parts []string
 	err := s.cfg.Store.Update(func(tx store.Tx) error {
+		parts = parts[:0]
 		if _, err := s.bucket(tx, in.Bucket); err != nil {
 			return err
 		}
@@ -189,11 +191,34 @@ func (s *Service) deleteBucket(_ context.Context, in *bucketIn) (*struct{}, erro
 		if !empty {
 			return s3Error(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty")
 		}
+		// Uploads still in progress go with the bucket.
+		var uploads []string
+		err = tx.ForEach(uploadsTable, nil, func(k, v []byte) error {
+			var u uploadRecord
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			if u.Bucket == in.Bucket {
+				uploads = append(uploads, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range uploads {
+			files, err := deleteUpload(tx, id)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, files...)
+		}
 		return tx.Delete(bucketsTable, []byte(in.Bucket))
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.removeBlobs(parts...)
 	return nil, nil
 }
 

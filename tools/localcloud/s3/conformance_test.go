@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -378,6 +380,27 @@ func TestMultipart(t *testing.T) {
 		t.Fatalf("ListMultipartUploads: %v %+v", err, lu)
 	}
 	if _, err := c.AbortMultipartUpload(cx, &awss3.AbortMultipartUploadInput{Bucket: bucket, Key: aws.String("small"), UploadId: small.UploadId}); err != nil {
+		t.Fatal(err)
+	}
+	// Deleting a bucket takes its unfinished uploads (and their part files) with it.
+	pending, err := c.CreateMultipartUpload(cx, &awss3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String("pending")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadPart(cx, &awss3.UploadPartInput{Bucket: bucket, Key: aws.String("pending"), UploadId: pending.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteObject(cx, &awss3.DeleteObjectInput{Bucket: bucket, Key: key}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteBucket(cx, &awss3.DeleteBucketInput{Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	if files, err := os.ReadDir(filepath.Join(e.Dir, "s3", "objects")); err != nil || len(files) != 0 {
+		t.Fatalf("object files left after deleting everything: %v %v", files, err)
+	}
+	if _, err := c.CreateBucket(cx, &awss3.CreateBucketInput{Bucket: bucket}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.UploadPart(cx, &awss3.UploadPartInput{Bucket: bucket, Key: aws.String("small"), UploadId: small.UploadId,

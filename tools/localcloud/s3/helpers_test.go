@@ -37,6 +37,9 @@ type envOptions struct {
 	region string
 	tls    bool
 	dir    string
+	iam    s3.Authorizer
+	// creds are extra credentials the verifier accepts.
+	creds []iam.Credential
 }
 
 // start serves S3 alone on a loopback port until the test ends.
@@ -58,12 +61,12 @@ func start(t testing.TB, opts ...envOptions) *env {
 	}
 	idSource := ids.New(rand.Reader)
 	svc, err := s3.New(s3.Config{Store: st, Dir: filepath.Join(o.dir, "s3"), IDs: idSource, Region: o.region,
-		Account: "000000000000", Clock: clock.Real{}, NoFsync: true})
+		Account: "000000000000", Clock: clock.Real{}, NoFsync: true, IAM: o.iam})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Config{
-		Verifier: &sigv4.Verifier{Credentials: iam.NewStaticCredentials(iam.RootCredential("000000000000", "test", "test")),
+		Verifier: &sigv4.Verifier{Credentials: iam.NewStaticCredentials(append(o.creds, iam.RootCredential("000000000000", "test", "test"))...),
 			Region: o.region, Clock: clock.Real{}},
 		IDs: idSource,
 	})

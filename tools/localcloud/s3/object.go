@@ -231,9 +231,12 @@ func parseCopySource(src string) (bucket, key string, err error) {
 	return bucket, key, nil
 }
 
-func (s *Service) copyObject(_ context.Context, in *putObjectIn) (*putObjectOut, error) {
+func (s *Service) copyObject(ctx context.Context, in *putObjectIn) (*putObjectOut, error) {
 	srcBucket, srcKey, err := parseCopySource(in.CopySource)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, "s3:GetObject", srcBucket, srcKey); err != nil {
 		return nil, err
 	}
 	replace := strings.EqualFold(in.MetadataDirective, "REPLACE")
@@ -585,7 +588,10 @@ type deleteResult struct {
 	Errors  []deleteError  `xml:"Error"`
 }
 
-func (s *Service) deleteObjects(_ context.Context, in *deleteObjectsIn) (*deleteResult, error) {
+func (s *Service) deleteObjects(ctx context.Context, in *deleteObjectsIn) (*deleteResult, error) {
+	if err := s.requireBucket(in.Bucket); err != nil {
+		return nil, err
+	}
 	dc, err := declared(in.Checksums, in.SDKAlg, "")
 	if err != nil {
 		return nil, err
@@ -610,6 +616,10 @@ func (s *Service) deleteObjects(_ context.Context, in *deleteObjectsIn) (*delete
 	for _, o := range req.Objects {
 		if err := checkKey(o.Key); err != nil || o.Key == "" {
 			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: "InvalidArgument", Message: "Invalid key"})
+			continue
+		}
+		if err := s.authorize(ctx, "s3:DeleteObject", in.Bucket, o.Key); err != nil {
+			out.Errors = append(out.Errors, deleteError{Key: o.Key, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
 		keys = append(keys, o.Key)

@@ -44,6 +44,9 @@ type Config struct {
 	// NoFsync skips fsync of object files, as store.Options.NoFsync does
 	// for the store.
 	NoFsync bool
+	// IAM, when set, authorizes calls made with non-root credentials
+	// (identity policies and the bucket policy); nil allows every call.
+	IAM Authorizer
 }
 
 // Service is the S3 service.
@@ -255,35 +258,35 @@ func (s *Service) Descriptor() *server.Service {
 		{Method: "GET", Path: "/{Bucket}/{Key+}?uploadId", Operation: "ListParts"},
 	}
 	ops := map[string]server.Operation{
-		"ListBuckets":             server.Op(s.listBuckets),
-		"CreateBucket":            server.Op(s.createBucket),
-		"HeadBucket":              server.Op(s.headBucket),
-		"DeleteBucket":            server.Op(s.deleteBucket),
-		"GetBucketLocation":       server.Op(s.getBucketLocation),
-		"ListObjectsV2":           server.Op(s.listObjectsV2),
-		"ListObjects":             server.Op(s.listObjects),
-		"ListMultipartUploads":    server.Op(s.listMultipartUploads),
-		"DeleteObjects":           server.Op(s.deleteObjects),
-		"PutObject":               server.Op(s.putObject),
-		"GetObject":               server.Op(s.getObject),
-		"HeadObject":              server.Op(s.headObject),
-		"DeleteObject":            server.Op(s.deleteObject),
-		"CreateMultipartUpload":   server.Op(s.createMultipartUpload),
-		"UploadPart":              server.Op(s.uploadPart),
-		"CompleteMultipartUpload": server.Op(s.completeMultipartUpload),
-		"AbortMultipartUpload":    server.Op(s.abortMultipartUpload),
-		"ListParts":               server.Op(s.listParts),
+		"ListBuckets":             guarded(s, "ListBuckets", s.listBuckets),
+		"CreateBucket":            guarded(s, "CreateBucket", s.createBucket),
+		"HeadBucket":              guarded(s, "HeadBucket", s.headBucket),
+		"DeleteBucket":            guarded(s, "DeleteBucket", s.deleteBucket),
+		"GetBucketLocation":       guarded(s, "GetBucketLocation", s.getBucketLocation),
+		"ListObjectsV2":           guarded(s, "ListObjectsV2", s.listObjectsV2),
+		"ListObjects":             guarded(s, "ListObjects", s.listObjects),
+		"ListMultipartUploads":    guarded(s, "ListMultipartUploads", s.listMultipartUploads),
+		"DeleteObjects":           guarded(s, "DeleteObjects", s.deleteObjects),
+		"PutObject":               guarded(s, "PutObject", s.putObject),
+		"GetObject":               guarded(s, "GetObject", s.getObject),
+		"HeadObject":              guarded(s, "HeadObject", s.headObject),
+		"DeleteObject":            guarded(s, "DeleteObject", s.deleteObject),
+		"CreateMultipartUpload":   guarded(s, "CreateMultipartUpload", s.createMultipartUpload),
+		"UploadPart":              guarded(s, "UploadPart", s.uploadPart),
+		"CompleteMultipartUpload": guarded(s, "CompleteMultipartUpload", s.completeMultipartUpload),
+		"AbortMultipartUpload":    guarded(s, "AbortMultipartUpload", s.abortMultipartUpload),
+		"ListParts":               guarded(s, "ListParts", s.listParts),
 	}
 	for _, c := range bucketConfigs {
 		put, get, del := "PutBucket"+c.op, "GetBucket"+c.op, "DeleteBucket"+c.op
 		routes = append(routes,
 			server.Route{Method: "PUT", Path: "/{Bucket}?" + c.query, Operation: put},
 			server.Route{Method: "GET", Path: "/{Bucket}?" + c.query, Operation: get})
-		ops[put] = server.Op(s.putConfigOp(c))
-		ops[get] = server.Op(s.getConfigOp(c))
+		ops[put] = guarded(s, put, s.putConfigOp(c))
+		ops[get] = guarded(s, get, s.getConfigOp(c))
 		if c.deletable {
 			routes = append(routes, server.Route{Method: "DELETE", Path: "/{Bucket}?" + c.query, Operation: del, Status: 204})
-			ops[del] = server.Op(s.deleteConfigOp(c))
+			ops[del] = guarded(s, del, s.deleteConfigOp(c))
 		}
 	}
 	return &server.Service{Name: "s3", RESTXML: true, Routes: routes, Operations: ops}
