@@ -88,6 +88,12 @@ func fuzzGateway(t testing.TB) (*apigw.Service, string, string) {
 		RequestTemplates: map[string]string{"application/json": requestTemplate}}))
 	step(svc.PutIntegrationResponse(ctx, &apigw.PutIntegrationResponseInput{RestAPIID: api.ID, ResourceID: orders.ID, HTTPMethod: "POST",
 		StatusCode: "202", SelectionPattern: `2\d{2}`, ResponseTemplates: map[string]string{"application/json": acceptedTemplate}}))
+	step(svc.PutMethod(ctx, &apigw.PutMethodInput{RestAPIID: api.ID, ResourceID: orders.ID, HTTPMethod: "GET", AuthorizationType: "NONE",
+		RequestValidatorID: v.ID, RequestParameters: map[string]bool{"method.request.querystring.status": true}}))
+	step(svc.PutIntegration(ctx, &apigw.PutIntegrationInput{RestAPIID: api.ID, ResourceID: orders.ID, HTTPMethod: "GET", Type: "MOCK",
+		RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}))
+	step(svc.PutIntegrationResponse(ctx, &apigw.PutIntegrationResponseInput{RestAPIID: api.ID, ResourceID: orders.ID, HTTPMethod: "GET",
+		StatusCode: "200", ResponseTemplates: map[string]string{"application/json": `$input.params('status') $context.identity.sourceIp`}}))
 	proxy, err := svc.CreateResource(ctx, &apigw.CreateResourceInput{RestAPIID: api.ID, ParentID: api.RootResourceID, PathPart: "{proxy+}"})
 	step(proxy, err)
 	step(svc.PutMethod(ctx, &apigw.PutMethodInput{RestAPIID: api.ID, ResourceID: proxy.ID, HTTPMethod: "ANY", AuthorizationType: "NONE"}))
@@ -169,3 +175,36 @@ func httpBody(s string) *readCloser { return &readCloser{bytes.NewReader([]byte(
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// Routing, parameters and gateway responses on the fuzz target's API.
+func TestDataPlaneRouting(t *testing.T) {
+	svc, apiID, key := fuzzGateway(t)
+	cases := []struct {
+		name, method, path, body string
+		header                   map[string]string
+		status                   int
+		want                     string
+	}{
+		{"greedy path", "PATCH", "a/b/c", `{"code": 200}`, nil, 200, " a/b/c"},
+		{"required query string missing", "GET", "orders", "", nil, 400, `{"message":"Missing required request parameters: [status]"}`},
+		{"required query string given", "GET", "orders?status=open", "", nil, 200, "open 192.0.2.1"},
+		{"key missing", "POST", "orders", `{"item":"a","customerID":"b"}`, nil, 403, `{"message":"Forbidden"}`},
+		{"accepted", "POST", "orders", `{"item":"a","customerID":"b"}`, map[string]string{"x-api-key": key}, 202, `{"orderID":"`},
+		{"not JSON", "POST", "orders", `{`, map[string]string{"x-api-key": key}, 400, `{"message":"Invalid request body"}`},
+		{"unknown method on a known path", "PUT", "orders", ``, nil, 403, `{"message":"Missing Authentication Token"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "http://127.0.0.1:4566/restapis/"+apiID+"/dev/_user_request_/"+tc.path, bytes.NewReader([]byte(tc.body)))
+			req.Header.Set("Content-Type", "application/json")
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			svc.ServeHTTP(rec, req)
+			if rec.Code != tc.status || !bytes.Contains(rec.Body.Bytes(), []byte(tc.want)) {
+				t.Fatalf("%d %q, want %d containing %q", rec.Code, rec.Body.String(), tc.status, tc.want)
+			}
+		})
+	}
+}
