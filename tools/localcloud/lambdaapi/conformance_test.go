@@ -494,7 +494,15 @@ func TestRestart(t *testing.T) {
 	role := e.createRole(t, "restart-role")
 	e.create(t, "durable", role, func(in *lambda.CreateFunctionInput) {
 		in.Environment = &types.Environment{Variables: map[string]string{"GREETING": "again"}}
+		in.Publish = true
 	})
+	ctx := context.Background()
+	if _, err := e.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("durable"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.lambda.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("durable"), ReservedConcurrentExecutions: aws.Int32(5)}); err != nil {
+		t.Fatal(err)
+	}
 	dir := e.DataDir
 	e.Stop()
 	e2 := start(t, localcloudtest.Options{DataDir: dir})
@@ -505,6 +513,14 @@ func TestRestart(t *testing.T) {
 	got, err := e2.lambda.GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("durable")})
 	if err != nil || aws.ToString(got.CodeSha256) != sha(zips["v1"]) {
 		t.Fatalf("configuration after restart: %v %+v", err, got)
+	}
+	out = e2.invoke(t, &lambda.InvokeInput{FunctionName: aws.String("durable"), Qualifier: aws.String("live"), Payload: payload("echo", "")})
+	if aws.ToString(out.ExecutedVersion) != "1" {
+		t.Fatalf("alias after restart: %v %s", aws.ToString(out.ExecutedVersion), out.Payload)
+	}
+	c, err := e2.lambda.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String("durable")})
+	if err != nil || aws.ToInt32(c.ReservedConcurrentExecutions) != 5 {
+		t.Fatalf("reserved concurrency after restart: %v %+v", err, c)
 	}
 }
 

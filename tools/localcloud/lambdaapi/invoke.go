@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/lambda/pool"
 )
 
@@ -107,6 +108,7 @@ func invokeError(err error) error {
 	var nf *pool.NotFoundError
 	var th *pool.ThrottleError
 	var big *pool.RequestTooLargeError
+	var denied *iamapi.DeniedError
 	switch {
 	case errors.As(err, &nf):
 		return errFunctionNotFound(nf.ARN)
@@ -114,6 +116,8 @@ func invokeError(err error) error {
 		return errTooManyRequests()
 	case errors.As(err, &big):
 		return lambdaError("RequestTooLargeException", http.StatusRequestEntityTooLarge, "%s", big.Error())
+	case errors.Is(err, iamapi.ErrNoSuchRole) || errors.As(err, &denied):
+		return errInvalidParameter("The role defined for the function cannot be assumed by Lambda.")
 	case errors.Is(err, pool.ErrClosed):
 		return lambdaError("ServiceException", http.StatusServiceUnavailable, "localcloud is shutting down.")
 	}
