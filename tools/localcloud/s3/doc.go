@@ -11,7 +11,13 @@
 // worst an unreferenced file, removed when the service opens). Metadata,
 // buckets and multipart state are in the store.
 //
+// Calls made with non-root credentials are authorized through the injected
+// Authorizer against the caller's policies and the bucket policy (with
+// aws:SecureTransport from the request's scheme); root and in-process
+// callers are allowed.
+//
 // Differences from AWS: one region and one owner; no versions (a versioned
 // bucket keeps only the latest object), no ACLs, no server-side encryption
-// beyond reporting AES256, bucket policies are stored but not evaluated.
+// beyond reporting AES256, no lifecycle expiry (the configuration is kept),
+// no UploadPartCopy, presigned POST, website or notification features.
 package s3

@@ -478,8 +478,8 @@ func parseRange(h string, size int64) (start, end int64, ranged bool, err error)
 		return 0, size - 1, false, nil
 	}
 	unsatisfiable := s3Error(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable")
-	switch {
-	case first == "":
+	switch first {
+	case "":
 		n, perr := strconv.ParseInt(last, 10, 64)
 		if perr != nil || n < 0 {
 			return 0, size - 1, false, nil
