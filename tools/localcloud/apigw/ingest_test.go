@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/orderflow/orderflow/contracts"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
@@ -403,5 +404,50 @@ func TestIngestAPIThrottleAndQuota(t *testing.T) {
 	c.env.Clock.Advance(24 * 60 * 60 * 1e9)
 	if status, body, _ := c.post(t, a, order, map[string]string{"x-api-key": *counted.Value}); status != 202 {
 		t.Fatalf("next day: %d %s", status, body)
+	}
+}
+
+// The tutorial's own set-up (stage 9): the body passed through as
+// MessageBody, an integration response without a template, tested with
+// the console's Test (TestInvokeMethod) and the tutorial's body. The queue
+// gets the bare order, which contracts decodes with the SQS message ID as
+// the order ID.
+func TestTutorialIntegration(t *testing.T) {
+	c := start(t)
+	ctx := context.Background()
+	queueURL, _, roleARN := queueWithRole(t, c, "POC-Queue", true)
+	api := try(c.gw.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("POC-API"),
+		EndpointConfiguration: &agtypes.EndpointConfiguration{Types: []agtypes.EndpointType{agtypes.EndpointTypeRegional}}})).get(t)
+	post := aws.String("POST")
+	try(c.gw.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: post, AuthorizationType: aws.String("NONE")})).get(t)
+	try(c.gw.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: post, Type: agtypes.IntegrationTypeAws,
+		IntegrationHttpMethod: post, Uri: aws.String("arn:aws:apigateway:us-east-1:sqs:path/" + account + "/POC-Queue"), Credentials: aws.String(roleARN),
+		PassthroughBehavior: aws.String("NEVER"), ContentHandling: agtypes.ContentHandlingStrategyConvertToText,
+		RequestParameters: map[string]string{"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+		RequestTemplates:  map[string]string{"application/json": "Action=SendMessage&MessageBody=$input.body"}})).get(t)
+	try(c.gw.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: post, StatusCode: aws.String("200")})).get(t)
+	try(c.gw.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: post, StatusCode: aws.String("200")})).get(t)
+
+	out := try(c.gw.TestInvokeMethod(ctx, &apigateway.TestInvokeMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: post,
+		Body: aws.String("{  \"item\": \"latex gloves\",\n\"customerID\":\"12345\"}")})).get(t)
+	var sent struct {
+		SendMessageResponse struct {
+			SendMessageResult struct{ MessageID, MD5OfMessageBody string }
+		}
+	}
+	if out.Status != 200 || json.Unmarshal([]byte(*out.Body), &sent) != nil || sent.SendMessageResponse.SendMessageResult.MessageID == "" {
+		t.Fatalf("test invoke: %d %s\n%s", out.Status, *out.Body, *out.Log)
+	}
+	msgs, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"SentTimestamp"}})
+	if err != nil || len(msgs.Messages) != 1 {
+		t.Fatalf("receive: %v %+v", err, msgs)
+	}
+	m := msgs.Messages[0]
+	if *m.MessageId != sent.SendMessageResponse.SendMessageResult.MessageID {
+		t.Fatalf("queued %s, SQS answered %s", *m.MessageId, sent.SendMessageResponse.SendMessageResult.MessageID)
+	}
+	order, err := contracts.DecodeQueueMessage(*m.Body, *m.MessageId, m.Attributes["SentTimestamp"])
+	if err != nil || order.OrderID != *m.MessageId || order.Item != "latex gloves" {
+		t.Fatalf("tutorial order %+v, %v (body %q)", order, err, *m.Body)
 	}
 }
