@@ -65,17 +65,8 @@ type asyncEvent struct {
 // NewAsync returns an invoker and resumes the events stored by a previous
 // run.
 func NewAsync(cfg AsyncConfig) (*AsyncInvoker, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.TimeScale < 1 {
-		cfg.TimeScale = 1
-	}
-	if cfg.Store == nil || cfg.IDs == nil || cfg.Invoker == nil {
-		return nil, errors.New("esm: Store, IDs and Invoker are required")
+	if err := fillDefaults(&cfg.Clock, &cfg.Logger, &cfg.TimeScale, cfg.Store, cfg.IDs, cfg.Invoker); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &AsyncInvoker{cfg: cfg, ctx: ctx, cancel: cancel, changed: make(chan struct{})}

@@ -135,17 +135,8 @@ type Manager struct {
 
 // New loads the stored mappings and starts the enabled ones.
 func New(cfg Config) (*Manager, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.TimeScale < 1 {
-		cfg.TimeScale = 1
-	}
-	if cfg.Store == nil || cfg.IDs == nil || cfg.Invoker == nil {
-		return nil, errors.New("esm: Store, IDs and Invoker are required")
+	if err := fillDefaults(&cfg.Clock, &cfg.Logger, &cfg.TimeScale, cfg.Store, cfg.IDs, cfg.Invoker); err != nil {
+		return nil, err
 	}
 	m := &Manager{cfg: cfg, entries: map[string]*entry{}, changed: make(chan struct{})}
 	var loaded []Mapping
@@ -188,6 +179,66 @@ func New(cfg Config) (*Manager, error) {
 		}
 	}
 	return m, nil
+}
+
+// fillDefaults applies the defaults Config and AsyncConfig share and
+// checks their required members.
+func fillDefaults(clk *clock.Clock, logger **slog.Logger, scale *float64, st store.Store, src *ids.Source, inv Invoker) error {
+	if *clk == nil {
+		*clk = clock.Real{}
+	}
+	if *logger == nil {
+		*logger = slog.New(slog.DiscardHandler)
+	}
+	if *scale < 1 {
+		*scale = 1
+	}
+	if st == nil || src == nil || inv == nil {
+		return errors.New("esm: Store, IDs and Invoker are required")
+	}
+	return nil
+}
+
+// lifecycle is what every worker has: a context that stops it and the
+// goroutines to wait for.
+type lifecycle struct {
+	m      *Manager
+	uuid   string
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (m *Manager) newLifecycle(uuid string) lifecycle {
+	ctx, cancel := context.WithCancel(context.Background())
+	return lifecycle{m: m, uuid: uuid, ctx: ctx, cancel: cancel}
+}
+
+// stop cancels the worker, waits for its goroutines (they settle the
+// batches already handed to the function) and clears its live figures.
+func (l *lifecycle) stop() {
+	l.cancel()
+	l.wg.Wait()
+	l.m.update(l.uuid, func(f *Figures) { f.Pollers, f.Target, f.Concurrency = 0, 0, 0 })
+}
+
+// invokeBatch sends one event of n records to the mapping's function,
+// counting it in the figures while it is in flight.
+func (l *lifecycle) invokeBatch(functionArn string, event any, n int) (*pool.Response, error) {
+	payload, err := json.Marshal(event)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	l.m.update(l.uuid, func(f *Figures) { f.Concurrency++ })
+	resp, err := l.m.invoke(l.ctx, functionArn, payload)
+	l.m.update(l.uuid, func(f *Figures) {
+		f.Concurrency--
+		if err == nil {
+			f.Invocations++
+			f.Records += uint64(n)
+		}
+	})
+	return resp, err
 }
 
 // scaled divides a duration by the time scale.

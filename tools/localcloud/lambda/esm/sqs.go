@@ -63,12 +63,9 @@ type poller struct {
 }
 
 type sqsWorker struct {
-	m       *Manager
+	lifecycle
 	mp      Mapping
 	filters filters
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
 	kick    chan struct{}
 
 	mu      sync.Mutex
@@ -79,8 +76,7 @@ type sqsWorker struct {
 }
 
 func (m *Manager) startSQS(mp Mapping) worker {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &sqsWorker{m: m, mp: mp, filters: compileFilters(mp.FilterCriteria), ctx: ctx, cancel: cancel,
+	w := &sqsWorker{lifecycle: m.newLifecycle(mp.UUID), mp: mp, filters: compileFilters(mp.FilterCriteria),
 		kick: make(chan struct{}, 1), pollers: map[*poller]bool{}}
 	w.limit = sqsMaxPollers
 	if sc := mp.ScalingConfig; sc != nil && sc.MaximumConcurrency != nil {
@@ -95,12 +91,6 @@ func (m *Manager) startSQS(mp Mapping) worker {
 	w.wg.Add(1)
 	go w.run()
 	return w
-}
-
-func (w *sqsWorker) stop() {
-	w.cancel()
-	w.wg.Wait()
-	w.m.update(w.mp.UUID, func(f *Figures) { f.Pollers, f.Target, f.Concurrency = 0, 0, 0 })
 }
 
 func (w *sqsWorker) minPollers() int { return min(sqsInitialPollers, w.limit) }
@@ -373,19 +363,7 @@ func (w *sqsWorker) process(batch []sqs.Message) {
 	if len(records) == 0 {
 		return
 	}
-	payload, err := json.Marshal(SQSEvent{Records: records})
-	if err != nil {
-		return
-	}
-	w.m.update(uuid, func(f *Figures) { f.Concurrency++ })
-	resp, err := w.m.invoke(w.ctx, w.mp.FunctionArn, payload)
-	w.m.update(uuid, func(f *Figures) {
-		f.Concurrency--
-		if err == nil {
-			f.Invocations++
-			f.Records += uint64(len(records))
-		}
-	})
+	resp, err := w.invokeBatch(w.mp.FunctionArn, SQSEvent{Records: records}, len(records))
 	if err != nil {
 		// Stopped, or the function cannot be invoked: the messages
 		// reappear after the visibility timeout; this poller pauses.

@@ -72,28 +72,18 @@ type DDBStreamBatchInfo struct {
 }
 
 type streamWorker struct {
-	m       *Manager
+	lifecycle
 	mp      Mapping
 	filters filters
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
 	shardID string
 	pos     uint64
 }
 
 func (m *Manager) startStream(mp Mapping) worker {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &streamWorker{m: m, mp: mp, filters: compileFilters(mp.FilterCriteria), ctx: ctx, cancel: cancel}
+	w := &streamWorker{lifecycle: m.newLifecycle(mp.UUID), mp: mp, filters: compileFilters(mp.FilterCriteria)}
 	w.wg.Add(1)
 	go w.run()
 	return w
-}
-
-func (w *streamWorker) stop() {
-	w.cancel()
-	w.wg.Wait()
-	w.m.update(w.mp.UUID, func(f *Figures) { f.Pollers, f.Concurrency, f.Target = 0, 0, 0 })
 }
 
 func checkpointKey(uuid, shard string) []byte { return []byte(uuid + "/" + shard) }
@@ -356,19 +346,7 @@ func (w *streamWorker) deliver(recs []DynamoDBRecord, checkpoints bool) bool {
 				continue
 			}
 		}
-		payload, err := json.Marshal(DynamoDBEvent{Records: seg.recs})
-		if err != nil {
-			return false
-		}
-		w.m.update(uuid, func(f *Figures) { f.Concurrency++ })
-		resp, err := w.m.invoke(w.ctx, w.mp.FunctionArn, payload)
-		w.m.update(uuid, func(f *Figures) {
-			f.Concurrency--
-			if err == nil {
-				f.Invocations++
-				f.Records += uint64(len(seg.recs))
-			}
-		})
+		resp, err := w.invokeBatch(w.mp.FunctionArn, DynamoDBEvent{Records: seg.recs}, len(seg.recs))
 		if err != nil {
 			if w.ctx.Err() != nil {
 				return false // stopping: resume from the checkpoint
