@@ -88,6 +88,10 @@ func TestControlPlane(t *testing.T) {
 	if strings.Join(paths, " ") != "/ /pets /pets/{id}" || res.Items[2].ResourceMethods["GET"].MethodIntegration == nil {
 		t.Fatalf("GetResources: %v %+v", paths, res.Items[2].ResourceMethods)
 	}
+	plain := try(gw.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(id)})).get(t)
+	if m, ok := plain.Items[2].ResourceMethods["GET"]; !ok || m.HttpMethod != nil || m.MethodIntegration != nil {
+		t.Fatalf("GetResources without embed: %+v", plain.Items[2].ResourceMethods)
+	}
 	models := try(gw.GetModels(ctx, &apigateway.GetModelsInput{RestApiId: aws.String(id)})).get(t)
 	if len(models.Items) != 2 || *models.Items[0].Name != "Empty" || *models.Items[1].Name != "Error" {
 		t.Fatalf("default models: %+v", models.Items)

@@ -1,5 +1,10 @@
 package apigw
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // Wire shapes of the API Gateway REST API (apigateway 2015-07-09), as the
 // restJson1 codec binds them: `json` members, `location` for URI labels,
 // query strings and headers. The same structs are what the store keeps.
@@ -49,6 +54,20 @@ type Method struct {
 	MethodResponses     map[string]*MethodResponse `json:"methodResponses,omitempty"`
 	MethodIntegration   *Integration               `json:"methodIntegration,omitempty"`
 	AuthorizationScopes []string                   `json:"authorizationScopes,omitempty"`
+}
+
+// MarshalJSON writes a method without its HTTP method (the stand-in
+// GetResources lists without embed=methods) as {}, as API Gateway does.
+func (m Method) MarshalJSON() ([]byte, error) {
+	if m.HTTPMethod == "" {
+		return []byte("{}"), nil
+	}
+	type plain Method
+	b, err := json.Marshal(plain(m))
+	if err != nil {
+		return nil, fmt.Errorf("encode method: %w", err)
+	}
+	return b, nil
 }
 
 // Integration is the back end a method calls.
