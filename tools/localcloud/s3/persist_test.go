@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/orderflow/orderflow/tools/localcloud/ids"
 	"github.com/orderflow/orderflow/tools/localcloud/protocol"
+	"github.com/orderflow/orderflow/tools/localcloud/s3"
+	"github.com/orderflow/orderflow/tools/localcloud/store"
 )
 
 // apiCode is the S3 error code of an in-process call's error.
@@ -92,5 +97,46 @@ func TestRestartAndInProcessAPI(t *testing.T) {
 	}
 	if err := e2.Service.PutBucketConfig(cx, "persist", "versioning", []byte(`<Other/>`)); apiCode(err) != "MalformedXML" {
 		t.Fatalf("wrong root element: %v", err)
+	}
+}
+
+// A random source that repeats itself (a fixed seed after a restart) must
+// not let a new object's file replace an existing one.
+func TestObjectFileNamesNeverCollide(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{NoFsync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	newService := func() *s3.Service {
+		svc, err := s3.New(s3.Config{Store: st, Dir: filepath.Join(dir, "s3"), IDs: ids.New(rand.NewChaCha8([32]byte{7})), NoFsync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	cx := ctx(t)
+	first := newService()
+	if err := first.CreateBucket(cx, "same-seed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.PutObject(cx, "same-seed", "a", strings.NewReader("first"), ""); err != nil {
+		t.Fatal(err)
+	}
+	second := newService() // the same random stream again
+	if _, err := second.PutObject(cx, "same-seed", "b", strings.NewReader("second"), ""); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"a": "first", "b": "second"} {
+		r, _, err := second.GetObject(cx, "same-seed", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(r)
+		r.Close()
+		if string(got) != want {
+			t.Fatalf("%s = %q, want %q", key, got, want)
+		}
 	}
 }

@@ -144,7 +144,7 @@ func (s *Service) sweep() error {
 	return nil
 }
 
-// writeBlob stores r's bytes in a new file (temp name, fsync, rename) and
+// writeBlob stores r's bytes in a new file (temp name, fsync, link) and
 // returns its name; sum receives every byte. A read error removes the file.
 func (s *Service) writeBlob(r io.Reader, sum io.Writer) (name string, size int64, err error) {
 	name = s.cfg.IDs.Hex(16)
@@ -171,9 +171,19 @@ func (s *Service) writeBlob(r io.Reader, sum io.Writer) (name string, size int64
 	if err = f.Close(); err != nil {
 		return "", 0, fmt.Errorf("close object file: %w", err)
 	}
-	if err = os.Rename(tmp, filepath.Join(s.blobDir(), name)); err != nil {
-		return "", 0, fmt.Errorf("rename object file: %w", err)
+	// Link rather than rename: a name already taken (a random source
+	// replayed after a restart) must never replace another object's file.
+	for attempt := 0; ; attempt++ {
+		err = os.Link(tmp, filepath.Join(s.blobDir(), name))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) || attempt >= 8 {
+			return "", 0, fmt.Errorf("name object file: %w", err)
+		}
+		name = s.cfg.IDs.Hex(16)
 	}
+	_ = os.Remove(tmp)
 	if !s.cfg.NoFsync {
 		if d, derr := os.Open(s.blobDir()); derr == nil {
 			_ = d.Sync()
