@@ -55,6 +55,9 @@ func (s *Service) callBackend(ctx context.Context, inv *invocation, ig *Integrat
 		if u.service != "sqs" {
 			return nil, fmt.Errorf("AWS service integration with %s is not supported by localcloud", u.service)
 		}
+		if s.cfg.Queues == nil || s.cfg.IAM == nil {
+			return nil, errors.New("no SQS or IAM service is configured")
+		}
 		if ig.Credentials == "" {
 			return nil, errors.New("no credentials: an AWS service integration needs an execution role")
 		}

@@ -39,7 +39,8 @@ type LogWriter interface {
 	Append(ctx context.Context, groupName, streamName string, events []logs.Event) error
 }
 
-// Config wires the service.
+// Config wires the service. Queues, IAM and Logs may be nil: AWS
+// integrations then fail as misconfigured and no access logs are written.
 type Config struct {
 	Store   store.Store
 	Clock   clock.Clock
