@@ -10,9 +10,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,10 +21,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
 	"github.com/orderflow/orderflow/internal/artifact"
+	"github.com/orderflow/orderflow/internal/deploy/stacks"
+	"github.com/orderflow/orderflow/internal/localrun"
 	"github.com/orderflow/orderflow/internal/release"
 )
 
@@ -396,21 +402,79 @@ func releaseModule(ctx context.Context, module, version string) error {
 	return nil
 }
 
-// Local runs the whole system on this machine: host-native function zips and localcloud.
+// Local runs the whole system on this machine: starts localcloud (or reuses one), deploys every stack to it, and follows the functions' logs until Ctrl-C.
 func Local(ctx context.Context) error {
-	if _, err := os.Stat(filepath.Join("tools", "cmd", "localcloud")); errors.Is(err, fs.ErrNotExist) {
-		return errors.New("localcloud is not available yet: it is being built in tools/ (see the README's status section)")
-	}
 	os.Setenv("ARCH", "host")
-	for _, fn := range []string{"ingest", "notifier"} {
-		if err := printPackage(ctx, fn); err != nil {
-			return err
+	listen := envOr("LOCALCLOUD_LISTEN", "127.0.0.1:4566")
+	dataDir := envOr("LOCALCLOUD_DATA_DIR", ".localcloud")
+	email := envOr(stacks.EnvEmail, "orders@example.com")
+
+	bin := filepath.Join("dist", "localcloud")
+	if err := goQuietIn(ctx, "tools", "build", "-o", filepath.Join("..", bin), "./cmd/localcloud"); err != nil {
+		return fmt.Errorf("build localcloud: %w", err)
+	}
+	cloud, err := localrun.Start(ctx, localrun.Options{Binary: bin, Listen: listen, DataDir: dataDir})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := cloud.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}()
+	if cloud.Reused {
+		fmt.Printf("using the localcloud already serving on %s\n", cloud.URL)
+	} else {
+		fmt.Printf("localcloud serving on %s (data in %s, its log in %s)\n", cloud.URL, dataDir, cloud.LogPath)
+	}
+
+	outputs, err := deployLocalStacks(ctx, cloud.URL, email)
+	if err != nil {
+		return err
+	}
+	confirmed, err := localrun.ConfirmSubscriptions(ctx, http.DefaultClient, filepath.Join(dataDir, "mail"), cloud.URL)
+	if err != nil {
+		return err
+	}
+	if confirmed > 0 {
+		fmt.Printf("confirmed the e-mail subscription for %s from the local mailbox\n", email)
+	}
+
+	cfg := localcloudConfig(cloud.URL)
+	key, err := apigateway.NewFromConfig(cfg).GetApiKey(ctx, &apigateway.GetApiKeyInput{
+		ApiKey: aws.String(outputs["ApiKeyId"]), IncludeValue: aws.Bool(true),
+	})
+	if err != nil {
+		return fmt.Errorf("read the API key: %w", err)
+	}
+	apiURL, err := localrun.LocalAPIURL(cloud.URL, outputs["ApiUrl"])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nready.\n  API:     POST %s\n  API key: %s\n  mailbox: go run ./tools/cmd/localcloud mail list --data-dir %s\n\nsend the tutorial's order:\n\n%s\n\nfollowing the functions' logs (Ctrl-C stops)...\n",
+		apiURL, aws.ToString(key.Value), dataDir, localrun.Curl(apiURL, aws.ToString(key.Value)))
+
+	groups := map[string]string{}
+	for label, output := range map[string]string{"ingest": "IngestFunctionName", "notifier": "NotifierFunctionName"} {
+		if fn := outputs[output]; fn != "" {
+			groups[label] = "/aws/lambda/" + fn
 		}
 	}
-	fmt.Println("starting localcloud (Ctrl-C stops it); deploying the stacks to it is not wired up yet")
-	start := time.Now()
-	defer func() { fmt.Printf("localcloud ran for %s\n", time.Since(start).Round(time.Second)) }()
-	cmd := exec.CommandContext(ctx, mg.GoCmd(), "run", "./tools/cmd/localcloud", "--data-dir", ".localcloud")
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = os.Stdout, os.Stderr, os.Stdin
-	return cmd.Run()
+	return localrun.FollowLogs(ctx, cloudwatchlogs.NewFromConfig(cfg), groups, time.Now(), 500*time.Millisecond, os.Stdout)
+}
+
+// localcloudConfig is an SDK configuration for localcloud's root test credentials.
+func localcloudConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(endpoint),
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
 }

@@ -137,9 +137,9 @@ func deployApp(ctx context.Context, region, stage string, email *string) (stacks
 }
 
 // deployLocalStacks deploys every stack, host-native, to the emulator at endpoint (for
-// `mage local`): stage "local", no e-mail, no prompt, root test credentials. It returns
-// the ingest stack's outputs (ApiUrl, ApiKeyId, ...).
-func deployLocalStacks(ctx context.Context, endpoint string) (map[string]string, error) {
+// `mage local`): stage "local", the given e-mail subscribed, no prompt, root test
+// credentials. It returns the ingest and notifier stacks' outputs merged.
+func deployLocalStacks(ctx context.Context, endpoint, email string) (map[string]string, error) {
 	d, err := stacks.NewDeployer(ctx, stacks.Target{
 		Region: "us-east-1", Endpoint: endpoint, AccessKeyID: "test", SecretAccessKey: "test",
 	}, os.Stdout, nil, true, os.Getenv)
@@ -147,7 +147,7 @@ func deployLocalStacks(ctx context.Context, endpoint string) (map[string]string,
 		return nil, err
 	}
 	app := stacks.App{D: d, Cfg: stacks.Config{
-		Stage: "local", Arch: stacks.HostArch(), TemplateDir: templateDir,
+		Stage: "local", Arch: stacks.HostArch(), TemplateDir: templateDir, Email: email,
 	}}
 	ingest, err := packageFunction(stacks.Ingest)
 	if err != nil {
@@ -161,5 +161,12 @@ func deployLocalStacks(ctx context.Context, endpoint string) (map[string]string,
 	if err != nil {
 		return nil, err
 	}
-	return results[0].Outputs, nil
+	// Both stacks' outputs: the API's from ingest, the notifier's function name.
+	outputs := map[string]string{}
+	for _, r := range results {
+		for k, v := range r.Outputs {
+			outputs[k] = v
+		}
+	}
+	return outputs, nil
 }
