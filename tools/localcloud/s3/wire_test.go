@@ -275,7 +275,7 @@ func TestSDKOverTLSUsesTrailers(t *testing.T) {
 	}
 }
 
-func TestPresignedGet(t *testing.T) {
+func TestPresignedURLs(t *testing.T) {
 	e := start(t)
 	c := e.client("")
 	cx := ctx(t)
@@ -297,6 +297,31 @@ func TestPresignedGet(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(b) != "shared" {
 		t.Fatalf("presigned GET: %d %s", resp.StatusCode, b)
+	}
+	// A presigned PUT carries UNSIGNED-PAYLOAD.
+	pp, err := awss3.NewPresignClient(c).PresignPutObject(cx, &awss3.PutObjectInput{Bucket: aws.String("presign"), Key: aws.String("upload")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(pp.Method, pp.URL, strings.NewReader("via presigned url"))
+	for k, v := range pp.SignedHeader {
+		req.Header[k] = v
+	}
+	if status, body := do(t, req); status != 200 {
+		t.Fatalf("presigned PUT: %d %s", status, body)
+	}
+	if got, err := getBody(t, c, "presign", "upload"); err != nil || got != "via presigned url" {
+		t.Fatalf("%q %v", got, err)
+	}
+	// Tampering with a presigned URL's query breaks its signature.
+	resp, err = http.Get(strings.Replace(ps.URL, "b%20c", "b%20d", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "SignatureDoesNotMatch") {
+		t.Fatalf("tampered presigned URL: %d %s", resp.StatusCode, b)
 	}
 }
 
