@@ -10,6 +10,7 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/orderflow/orderflow/internal/deploy/stacks"
+	"github.com/orderflow/orderflow/internal/localrun"
 )
 
 // Deploy namespace: package, upload and deploy stacks through CloudFormation change
@@ -136,19 +137,9 @@ func deployApp(ctx context.Context, region, stage string, email *string) (stacks
 	return stacks.App{D: d, Cfg: cfg}, nil
 }
 
-// deployLocalStacks deploys every stack, host-native, to the emulator at endpoint (for
-// `mage local`): stage "local", the given e-mail subscribed, no prompt, root test
-// credentials. It returns the ingest and notifier stacks' outputs merged.
+// deployLocalStacks packages both functions host-native and deploys every stack to the
+// localcloud at endpoint (for `mage local`), returning both stacks' outputs merged.
 func deployLocalStacks(ctx context.Context, endpoint, email string) (map[string]string, error) {
-	d, err := stacks.NewDeployer(ctx, stacks.Target{
-		Region: "us-east-1", Endpoint: endpoint, AccessKeyID: "test", SecretAccessKey: "test",
-	}, os.Stdout, nil, true, os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	app := stacks.App{D: d, Cfg: stacks.Config{
-		Stage: "local", Arch: stacks.HostArch(), TemplateDir: templateDir, Email: email,
-	}}
 	ingest, err := packageFunction(stacks.Ingest)
 	if err != nil {
 		return nil, fmt.Errorf("package ingest: %w", err)
@@ -157,16 +148,9 @@ func deployLocalStacks(ctx context.Context, endpoint, email string) (map[string]
 	if err != nil {
 		return nil, fmt.Errorf("package notifier: %w", err)
 	}
-	results, err := app.All(ctx, stacks.Zips{Ingest: ingest, Notifier: notifier})
+	dep, err := localrun.DeployAll(ctx, endpoint, email, templateDir, stacks.Zips{Ingest: ingest, Notifier: notifier}, os.Stdout)
 	if err != nil {
 		return nil, err
 	}
-	// Both stacks' outputs: the API's from ingest, the notifier's function name.
-	outputs := map[string]string{}
-	for _, r := range results {
-		for k, v := range r.Outputs {
-			outputs[k] = v
-		}
-	}
-	return outputs, nil
+	return dep.Outputs, nil
 }

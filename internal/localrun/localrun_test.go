@@ -162,7 +162,9 @@ func TestFollowLogsPrintsEachEventOnce(t *testing.T) {
 	waitFor(t, func() bool { return strings.Count(out.String(), "\n") >= 3 })
 	f.add("/aws/lambda/ingest", "d", 101, "same millisecond, new event")
 	f.add("/aws/lambda/notifier", "e", 102, "published")
-	waitFor(t, func() bool { return strings.Contains(out.String(), "published") && strings.Contains(out.String(), "new event") })
+	waitFor(t, func() bool {
+		return strings.Contains(out.String(), "published") && strings.Contains(out.String(), "new event")
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("FollowLogs: %v", err)
