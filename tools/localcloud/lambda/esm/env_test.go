@@ -253,3 +253,24 @@ func testContext(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// waitState waits until the mapping reports state (Update answers
+// Updating and converges in the background).
+func waitState(t testing.TB, ctx context.Context, m *esm.Manager, uuid, state string) esm.Mapping {
+	t.Helper()
+	for {
+		ch := m.Changed()
+		got, err := m.Get(uuid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State == state {
+			return got
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("mapping %s is %s, want %s", uuid, got.State, state)
+		}
+	}
+}

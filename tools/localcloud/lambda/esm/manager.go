@@ -118,6 +118,13 @@ type entry struct {
 	kind   string
 	worker worker
 	fig    Figures
+	// enabled is the stored state (m.State shows Updating during a
+	// hand-over); gen counts changes, so a hand-over overtaken by a later
+	// change does not start a worker; handover is closed when the latest
+	// hand-over is done.
+	enabled  bool
+	gen      int
+	handover chan struct{}
 }
 
 // Manager keeps event source mappings and runs them.
@@ -131,6 +138,8 @@ type Manager struct {
 	entries map[string]*entry
 	changed chan struct{}
 	closed  bool
+	// handovers tracks Updates still replacing a worker.
+	handovers sync.WaitGroup
 }
 
 // New loads the stored mappings and starts the enabled ones.
@@ -172,7 +181,7 @@ func New(cfg Config) (*Manager, error) {
 		default:
 			mp.State = StateEnabled
 		}
-		e := &entry{m: mp, kind: kind}
+		e := &entry{m: mp, kind: kind, enabled: mp.State == StateEnabled}
 		m.entries[mp.UUID] = e
 		if mp.State == StateEnabled {
 			m.startLocked(e)
@@ -381,7 +390,7 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Mapping, error) {
 	if err := m.persist(mp); err != nil {
 		return Mapping{}, err
 	}
-	e := &entry{m: mp, kind: kind}
+	e := &entry{m: mp, kind: kind, enabled: enabled}
 	m.entries[mp.UUID] = e
 	if enabled {
 		m.startLocked(e)
@@ -466,10 +475,10 @@ func (m *Manager) List(in ListInput) (ListOutput, error) {
 	return out, nil
 }
 
-// Update changes a mapping; the worker restarts with the new settings
-// (stream checkpoints are kept). It answers in state Updating, as Lambda
-// does, once the old worker has settled its in-flight batches (so no batch
-// is processed twice and a shard never has two readers).
+// Update changes a mapping and answers in state Updating, as Lambda does.
+// In the background the old worker settles its in-flight batches, then the
+// new one starts (stream checkpoints are kept) and the state becomes
+// Enabled or Disabled.
 func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 	m.ops.Lock()
 	defer m.ops.Unlock()
@@ -542,7 +551,9 @@ func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 	if err := validate(&mp, kind); err != nil {
 		return Mapping{}, err
 	}
-	enabled := e.m.State != StateDisabled
+	m.mu.Lock()
+	enabled := e.enabled
+	m.mu.Unlock()
 	if in.Enabled != nil {
 		enabled = *in.Enabled
 	}
@@ -554,33 +565,55 @@ func (m *Manager) Update(ctx context.Context, in UpdateInput) (Mapping, error) {
 	mp.LastModified = m.cfg.Clock.Now().UTC()
 
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return Mapping{}, errors.New("esm: manager closed")
+	}
 	if m.entries[in.UUID] != e {
-		m.mu.Unlock()
 		return Mapping{}, notFound("The resource you requested does not exist.")
 	}
-	old := e.worker
-	e.worker = nil
-	m.mu.Unlock()
+	mp.LastProcessingResult = e.m.LastProcessingResult
+	if err := m.persist(mp); err != nil {
+		return Mapping{}, err
+	}
+	// The old worker settles its in-flight batches in the background;
+	// the new one starts after it, so a shard never has two readers.
+	old, prev := e.worker, e.handover
+	done := make(chan struct{})
+	e.worker, e.handover, e.enabled = nil, done, enabled
+	e.gen++
+	e.m = mp
+	e.m.State = StateUpdating
+	m.handovers.Add(1)
+	go m.handOver(e, e.gen, prev, old, done)
+	m.notifyLocked()
+	out := mp.clone()
+	out.State = StateUpdating
+	return out, nil
+}
+
+// handOver stops a mapping's old worker (after any earlier hand-over) and
+// starts the new one unless a later change or Close overtook it.
+func (m *Manager) handOver(e *entry, gen int, prev <-chan struct{}, old worker, done chan struct{}) {
+	defer m.handovers.Done()
+	defer close(done)
+	if prev != nil {
+		<-prev
+	}
 	if old != nil {
 		old.stop()
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	mp.LastProcessingResult = e.m.LastProcessingResult
-	if err := m.persist(mp); err != nil {
-		if old != nil && !m.closed {
-			m.startLocked(e) // keep running as before
-		}
-		return Mapping{}, err
+	if e.gen != gen || m.entries[e.m.UUID] != e || m.closed {
+		return
 	}
-	e.m = mp
-	if enabled && !m.closed {
+	e.m.State = StateDisabled
+	if e.enabled {
+		e.m.State = StateEnabled
 		m.startLocked(e)
 	}
 	m.notifyLocked()
-	out := mp.clone()
-	out.State = StateUpdating
-	return out, nil
 }
 
 // Delete removes a mapping. It answers in state Deleting; the mapping is
@@ -602,12 +635,16 @@ func (m *Manager) Delete(ctx context.Context, uuid string) (Mapping, error) {
 	e.m.State = StateDeleting
 	e.m.StateTransitionReason = "USER_INITIATED"
 	mp := e.m.clone()
-	w := e.worker
-	e.worker = nil
+	w, prev := e.worker, e.handover
+	e.worker, e.handover = nil, nil
+	e.gen++ // a hand-over in progress starts nothing
 	m.notifyLocked()
 	m.mu.Unlock()
 	if err := m.persist(mp); err != nil {
 		return Mapping{}, err
+	}
+	if prev != nil {
+		<-prev
 	}
 	if w != nil {
 		w.stop()
@@ -631,6 +668,7 @@ func (m *Manager) Close() {
 	ws := m.takeWorkersLocked()
 	m.mu.Unlock()
 	stopAll(ws)
+	m.handovers.Wait()
 }
 
 // closeLocked marks the manager closed and stops its workers in the

@@ -125,9 +125,7 @@ func TestCRUD(t *testing.T) {
 	if up.State != esm.StateUpdating || up.BatchSize != 50 || *up.ScalingConfig.MaximumConcurrency != 3 {
 		t.Fatalf("update answered %+v", up)
 	}
-	if got, _ := m.Get(sq.UUID); got.State != esm.StateEnabled {
-		t.Fatalf("after enabling: %s", got.State)
-	}
+	waitState(t, testContext(t), m, sq.UUID, esm.StateEnabled)
 	if _, err := m.Update(ctx, esm.UpdateInput{UUID: sq.UUID, BatchSize: new(20), MaximumBatchingWindowInSeconds: new(0)}); err == nil {
 		t.Fatal("update to an invalid combination succeeded")
 	}

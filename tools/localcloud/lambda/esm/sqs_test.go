@@ -379,13 +379,12 @@ func TestSQSDisableAndEnable(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFigures(t, ctx, m, mp.UUID, "both processed", func(f esm.Figures) bool { return f.Deleted == 2 })
-	if _, err := m.Update(ctx, esm.UpdateInput{UUID: mp.UUID, Enabled: new(false)}); err != nil {
-		t.Fatal(err)
+	up, err := m.Update(ctx, esm.UpdateInput{UUID: mp.UUID, Enabled: new(false)})
+	if err != nil || up.State != esm.StateUpdating {
+		t.Fatalf("update: %+v, %v", up, err)
 	}
+	waitState(t, ctx, m, mp.UUID, esm.StateDisabled)
 	if f := m.Figures(mp.UUID); f.Pollers != 0 || f.Concurrency != 0 {
 		t.Fatalf("after disabling: %+v", f)
-	}
-	if got, _ := m.Get(mp.UUID); got.State != esm.StateDisabled {
-		t.Fatalf("state %s", got.State)
 	}
 }

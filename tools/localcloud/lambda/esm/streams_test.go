@@ -325,3 +325,37 @@ func TestStreamRecordAgeToSNSDestination(t *testing.T) {
 		t.Fatalf("expired records reached the function: %+v", fig)
 	}
 }
+
+// An update hands the shard from the old worker to the new one: the batch
+// in flight finishes and is checkpointed first, so nothing is delivered
+// twice or out of order.
+func TestStreamUpdateHandsOverShard(t *testing.T) {
+	ctx := testContext(t)
+	e := newEnv(t)
+	streamARN := e.table(t, "orders")
+	e.deploy(t, "notifier")
+	var notes []string
+	for i := range 20 {
+		notes = append(notes, fmt.Sprintf("sleep:10 #%02d", i))
+	}
+	e.put(t, "orders", notes...)
+	m := e.manager(t)
+	mp, err := m.Create(ctx, esm.CreateInput{EventSourceArn: streamARN, FunctionName: "notifier", StartingPosition: esm.TrimHorizon, BatchSize: new(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFigures(t, ctx, m, mp.UUID, "a few batches", func(f esm.Figures) bool { return f.Records >= 4 })
+	up, err := m.Update(ctx, esm.UpdateInput{UUID: mp.UUID, BatchSize: new(5)})
+	if err != nil || up.State != esm.StateUpdating || up.BatchSize != 5 {
+		t.Fatalf("update: %+v, %v", up, err)
+	}
+	waitState(t, ctx, m, mp.UUID, esm.StateEnabled)
+	waitFigures(t, ctx, m, mp.UUID, "every record", func(f esm.Figures) bool { return f.Records >= 20 && f.Backlog == 0 })
+	got := slices.Concat(batches(t, e.reports.all())...)
+	if !slices.Equal(got, notes) {
+		t.Fatalf("deliveries %v", got)
+	}
+	if f := m.Figures(mp.UUID); f.Records != 20 {
+		t.Fatalf("%d records delivered, want 20", f.Records)
+	}
+}
