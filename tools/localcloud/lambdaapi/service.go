@@ -170,6 +170,7 @@ func New(cfg Config) (*Service, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.tail = newTailSink(cfg.Logs)
 	s.creds = NewRoleCredentials(cfg.IAM, cfg.Clock)
+	s.creds.expiring = s.renewEnvironments
 	ec := cfg.Engine
 	ec.DataDir, ec.Clock, ec.IDs, ec.Logs, ec.Credentials = cfg.DataDir, cfg.Clock, cfg.IDs, s.tail, s.creds
 	ec.Region, ec.Account, ec.EndpointURL, ec.Logger = cfg.Region, cfg.Account, cfg.EndpointURL, cfg.Logger
@@ -221,8 +222,26 @@ func (s *Service) SetAsync(a AsyncInvoker) {
 // mappings and the asynchronous queue first, and the log service and the
 // store after.
 func (s *Service) Close() {
+	s.creds.stop()
 	s.cancel()
 	s.engine.Close()
+}
+
+// renewEnvironments redeploys a function's versions unchanged, which
+// retires its environments (idle ones now, busy ones when they finish), so
+// that new ones start with fresh role credentials.
+func (s *Service) renewEnvironments(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.funcs[name]
+	if r == nil {
+		return
+	}
+	for _, v := range append([]versionRecord{r.Latest}, r.Versions...) {
+		if err := s.deploy(s.ctx, r, &v); err != nil {
+			s.cfg.Logger.Warn("lambda: renewing environments failed", "function", name, "version", v.Version, "err", err)
+		}
+	}
 }
 
 func (s *Service) functionARN(name, qualifier string) string {

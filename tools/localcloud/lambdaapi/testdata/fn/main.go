@@ -49,7 +49,8 @@ func handle(ctx context.Context, ev event) (any, error) {
 		fmt.Println("echoing", ev.Text)
 		return map[string]string{"text": ev.Text, "version": version}, nil
 	case "env":
-		return map[string]string{"GREETING": os.Getenv("GREETING"), "version": version}, nil
+		return map[string]string{"GREETING": os.Getenv("GREETING"), "version": version,
+			"AWS_ACCESS_KEY_ID": os.Getenv("AWS_ACCESS_KEY_ID")}, nil
 	case "error":
 		fmt.Println("about to fail")
 		return nil, errors.New("boom: " + ev.Text)
