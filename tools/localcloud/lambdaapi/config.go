@@ -177,14 +177,8 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 // PutFunctionConcurrency reserves concurrency for a function (0 stops
 // all its invocations).
 func (s *Service) PutFunctionConcurrency(ctx context.Context, in *PutConcurrencyInput) (*Concurrency, error) {
-	name, qual, err := s.resolve(in.FunctionName, "")
+	name, err := s.resolveUnqualifiedFor(ctx, "lambda:PutFunctionConcurrency", in.FunctionName)
 	if err != nil {
-		return nil, err
-	}
-	if err := unqualified(qual); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:PutFunctionConcurrency", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
 	if in.ReservedConcurrentExecutions == nil {

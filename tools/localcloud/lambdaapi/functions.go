@@ -296,11 +296,8 @@ func (s *Service) lookupLocked(name, qual string) (*functionRecord, *versionReco
 
 // GetFunctionConfiguration returns a version's configuration.
 func (s *Service) GetFunctionConfiguration(ctx context.Context, in *FunctionNameInput) (*FunctionConfiguration, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:GetFunctionConfiguration", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:GetFunctionConfiguration", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -316,11 +313,8 @@ func (s *Service) GetFunctionConfiguration(ctx context.Context, in *FunctionName
 // GetFunction returns a version's configuration, code location, tags and
 // reserved concurrency.
 func (s *Service) GetFunction(ctx context.Context, in *FunctionNameInput) (*GetFunctionOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:GetFunction", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:GetFunction", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -389,14 +383,8 @@ func (s *Service) modify(name string, fn func(r *functionRecord) error) (*functi
 // UpdateFunctionCode replaces $LATEST's code (and publishes a version
 // with Publish).
 func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeInput) (*FunctionConfiguration, error) {
-	name, qual, err := s.resolve(in.FunctionName, "")
+	name, err := s.resolveUnqualifiedFor(ctx, "lambda:UpdateFunctionCode", in.FunctionName)
 	if err != nil {
-		return nil, err
-	}
-	if err := unqualified(qual); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:UpdateFunctionCode", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
 	data, err := s.loadCode(ctx, in.ZipFile, in.S3Bucket, in.S3Key, in.ImageURI)
@@ -454,14 +442,8 @@ var errDryRun = errors.New("dry run")
 // UpdateFunctionConfiguration changes $LATEST's settings; running
 // environments finish and new ones start with the new settings.
 func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationInput) (*FunctionConfiguration, error) {
-	name, qual, err := s.resolve(in.FunctionName, "")
+	name, err := s.resolveUnqualifiedFor(ctx, "lambda:UpdateFunctionConfiguration", in.FunctionName)
 	if err != nil {
-		return nil, err
-	}
-	if err := unqualified(qual); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:UpdateFunctionConfiguration", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
 	if len(in.Layers) > 0 {
@@ -506,11 +488,8 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 // DeleteFunction deletes a function with all its versions and aliases, or
 // one published version.
 func (s *Service) DeleteFunction(ctx context.Context, in *FunctionNameInput) (*StatusOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:DeleteFunction", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:DeleteFunction", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	if qual == latest {
@@ -556,14 +535,8 @@ func (s *Service) DeleteFunction(ctx context.Context, in *FunctionNameInput) (*S
 // PublishVersion publishes $LATEST as the next numbered version, or
 // returns the newest version when nothing changed since.
 func (s *Service) PublishVersion(ctx context.Context, in *PublishVersionInput) (*FunctionConfiguration, error) {
-	name, qual, err := s.resolve(in.FunctionName, "")
+	name, err := s.resolveUnqualifiedFor(ctx, "lambda:PublishVersion", in.FunctionName)
 	if err != nil {
-		return nil, err
-	}
-	if err := unqualified(qual); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:PublishVersion", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
 	var out *versionRecord
@@ -598,14 +571,8 @@ func sameVersion(p, l *versionRecord) bool {
 
 // ListVersionsByFunction lists $LATEST and the published versions.
 func (s *Service) ListVersionsByFunction(ctx context.Context, in *ListVersionsInput) (*ListVersionsOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, "")
+	name, err := s.resolveUnqualifiedFor(ctx, "lambda:ListVersionsByFunction", in.FunctionName)
 	if err != nil {
-		return nil, err
-	}
-	if err := unqualified(qual); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:ListVersionsByFunction", s.functionARN(name, ""), ""); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -1,6 +1,7 @@
 package lambdaapi
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -69,6 +70,34 @@ func (s *Service) resolve(ref, qualifier string) (name, qual string, err error) 
 		qualifier = fromName
 	}
 	return name, qualifier, nil
+}
+
+// resolveFor resolves a function reference and checks that the caller may
+// perform action on it (the qualified ARN when a qualifier is given).
+func (s *Service) resolveFor(ctx context.Context, action, ref, qualifier string) (name, qual string, err error) {
+	if name, qual, err = s.resolve(ref, qualifier); err != nil {
+		return "", "", err
+	}
+	if err := s.authorize(ctx, action, s.functionARN(name, qual), ""); err != nil {
+		return "", "", err
+	}
+	return name, qual, nil
+}
+
+// resolveUnqualifiedFor is resolveFor for operations on the function
+// itself, which take no qualifier.
+func (s *Service) resolveUnqualifiedFor(ctx context.Context, action, ref string) (string, error) {
+	name, qual, err := s.resolve(ref, "")
+	if err != nil {
+		return "", err
+	}
+	if err := unqualified(qual); err != nil {
+		return "", err
+	}
+	if err := s.authorize(ctx, action, s.functionARN(name, ""), ""); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 // unqualified rejects a qualifier where Lambda takes only a function.

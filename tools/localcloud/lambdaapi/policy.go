@@ -47,11 +47,8 @@ func (s *Service) policyQualifier(r *functionRecord, qual string) error {
 
 // AddPermission adds a statement to a function's resource policy.
 func (s *Service) AddPermission(ctx context.Context, in *AddPermissionInput) (*AddPermissionOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:AddPermission", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:AddPermission", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	switch {
@@ -129,11 +126,8 @@ func (s *Service) AddPermission(ctx context.Context, in *AddPermissionInput) (*A
 
 // GetPolicy returns a function's resource policy.
 func (s *Service) GetPolicy(ctx context.Context, in *FunctionNameInput) (*GetPolicyOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:GetPolicy", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:GetPolicy", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -154,11 +148,8 @@ func (s *Service) GetPolicy(ctx context.Context, in *FunctionNameInput) (*GetPol
 
 // RemovePermission removes a statement from a function's resource policy.
 func (s *Service) RemovePermission(ctx context.Context, in *RemovePermissionInput) (*StatusOutput, error) {
-	name, qual, err := s.resolve(in.FunctionName, in.Qualifier)
+	name, qual, err := s.resolveFor(ctx, "lambda:RemovePermission", in.FunctionName, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:RemovePermission", s.functionARN(name, qual), ""); err != nil {
 		return nil, err
 	}
 	_, err = s.modify(name, func(r *functionRecord) error {
