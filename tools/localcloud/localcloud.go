@@ -24,6 +24,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/lambdaapi"
 	"github.com/orderflow/orderflow/tools/localcloud/logs"
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
+	"github.com/orderflow/orderflow/tools/localcloud/s3"
 	"github.com/orderflow/orderflow/tools/localcloud/server"
 	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
 	"github.com/orderflow/orderflow/tools/localcloud/sns"
@@ -109,6 +110,7 @@ type Instance struct {
 	logs   *logs.Service
 	iam    *iamapi.Service
 	ddb    *dynamodb.Service
+	s3     *s3.Service
 	cfn    *cfn.Service
 	apigw  *apigw.Service
 	lambda *lambdaapi.Service
@@ -147,6 +149,11 @@ func Open(cfg Config) (*Instance, error) {
 		Logger:   cfg.Logger,
 		IDs:      idSource,
 	})
+	objects, err := s3.New(s3.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "s3"), Clock: cfg.Clock, IDs: idSource,
+		Region: cfg.Region, Account: cfg.Account, IAM: identity, NoFsync: cfg.NoFsync, Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
 	queues, err := sqs.New(sqs.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
 		Region: cfg.Region, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
@@ -185,7 +192,7 @@ func Open(cfg Config) (*Instance, error) {
 	// Functions call back on PublicURL with their role's session
 	// credentials; their output goes to CloudWatch Logs.
 	functions, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: cfg.DataDir, Clock: cfg.Clock, IDs: idSource,
-		Account: cfg.Account, Region: cfg.Region, IAM: identity, Logs: logGroups, EndpointURL: cfg.PublicURL, Logger: cfg.Logger})
+		Account: cfg.Account, Region: cfg.Region, IAM: identity, Logs: logGroups, S3: objects, EndpointURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
 		topics.Close()
 		logGroups.Close()
@@ -241,10 +248,12 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(identity.Descriptor())
 	srv.Register(functions.Descriptor())
 	srv.Register(stacks.Descriptor())
+	srv.Register(objects.Descriptor())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway
 	inst.cfn = stacks
+	inst.s3 = objects
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -297,6 +306,10 @@ func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
 // CloudFormation is the CloudFormation service (stacks, change sets and
 // their provisioning).
 func (i *Instance) CloudFormation() *cfn.Service { return i.cfn }
+
+// S3 is the S3 service (buckets and objects), for in-process callers such
+// as CloudFormation and Lambda code from S3.
+func (i *Instance) S3() *s3.Service { return i.s3 }
 
 // IAM is the IAM service: policy decisions and role sessions for in-process
 // callers.

@@ -2,6 +2,7 @@ package localcloud_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -145,5 +147,29 @@ func TestInstanceProvisionsThroughCloudFormation(t *testing.T) {
 	}
 	if _, err := dynamodb.NewFromConfig(env.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}); err != nil {
 		t.Fatalf("table %q from the stack is not in DynamoDB: %v", table, err)
+	}
+}
+
+// TestInstanceServesS3 checks S3 answers through the front door and that its objects are
+// readable in process, the path Lambda code from S3 takes.
+func TestInstanceServesS3(t *testing.T) {
+	ctx := context.Background()
+	env := localcloudtest.Start(t)
+	client := s3.NewFromConfig(env.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("artifacts")}); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("artifacts"), Key: aws.String("fn.zip"),
+		Body: strings.NewReader("zip bytes")}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	rc, _, err := env.Instance.S3().GetObject(ctx, "artifacts", "fn.zip")
+	if err != nil {
+		t.Fatalf("in-process GetObject: %v", err)
+	}
+	defer rc.Close()
+	var buf strings.Builder
+	if _, err := io.Copy(&buf, rc); err != nil || buf.String() != "zip bytes" {
+		t.Fatalf("object = %q, %v", buf.String(), err)
 	}
 }
