@@ -2,6 +2,7 @@ package esm
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -294,12 +295,21 @@ func splitFunctionARN(arn string) (string, string) {
 	return parts[6], ""
 }
 
-func (m *Manager) persist(mp Mapping) error {
+// persist stores a mapping, and with it any extra writes (a first
+// checkpoint) in the same transaction.
+func (m *Manager) persist(mp Mapping, extra ...func(store.Tx) error) error {
 	b, err := json.Marshal(mp)
 	if err != nil {
 		return fmt.Errorf("encode mapping %s: %w", mp.UUID, err)
 	}
-	if err := m.cfg.Store.Update(func(tx store.Tx) error { return tx.Put(bucketMappings, []byte(mp.UUID), b) }); err != nil {
+	if err := m.cfg.Store.Update(func(tx store.Tx) error {
+		for _, f := range extra {
+			if err := f(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Put(bucketMappings, []byte(mp.UUID), b)
+	}); err != nil {
 		return fmt.Errorf("store mapping %s: %w", mp.UUID, err)
 	}
 	return nil
@@ -387,7 +397,19 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Mapping, error) {
 	if enabled {
 		mp.State = StateEnabled
 	}
-	if err := m.persist(mp); err != nil {
+	var extra []func(store.Tx) error
+	if kind == kindStream && mp.StartingPosition == Latest {
+		// LATEST means after what the stream holds now, not when the
+		// worker gets to it: fix the position with the mapping.
+		info, err := m.cfg.Streams.Stream(mp.EventSourceArn)
+		if err != nil {
+			return Mapping{}, invalidParameter("Stream not found: %s", mp.EventSourceArn)
+		}
+		extra = append(extra, func(tx store.Tx) error {
+			return tx.Put(bucketCheckpoints, checkpointKey(mp.UUID, info.ShardID), binary.BigEndian.AppendUint64(nil, info.Last))
+		})
+	}
+	if err := m.persist(mp, extra...); err != nil {
 		return Mapping{}, err
 	}
 	e := &entry{m: mp, kind: kind, enabled: enabled}
