@@ -250,8 +250,9 @@ func (s *Service) DeleteFunctionConcurrency(ctx context.Context, in *FunctionNam
 	return &StatusOutput{StatusCode: 204}, nil
 }
 
-// taggedFunction resolves a taggable resource ARN to a function name.
-func (s *Service) taggedFunction(arn string) (string, error) {
+// taggedFunction resolves a taggable resource ARN to a function name and
+// checks that the caller may perform action on it.
+func (s *Service) taggedFunction(ctx context.Context, action, arn string) (string, error) {
 	if !strings.HasPrefix(arn, "arn:") {
 		return "", errInvalidParameter("1 validation error detected: Value '%s' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern", arn)
 	}
@@ -262,16 +263,16 @@ func (s *Service) taggedFunction(arn string) (string, error) {
 	if qual != "" {
 		return "", errInvalidParameter("Tags on function aliases and versions are not supported. Please specify a function ARN.")
 	}
+	if err := s.authorize(ctx, action, arn, ""); err != nil {
+		return "", err
+	}
 	return name, nil
 }
 
 // TagResource adds or replaces a function's tags.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*StatusOutput, error) {
-	name, err := s.taggedFunction(in.Resource)
+	name, err := s.taggedFunction(ctx, "lambda:TagResource", in.Resource)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:TagResource", in.Resource, ""); err != nil {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
@@ -292,11 +293,8 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Statu
 
 // UntagResource removes tags by key.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*StatusOutput, error) {
-	name, err := s.taggedFunction(in.Resource)
+	name, err := s.taggedFunction(ctx, "lambda:UntagResource", in.Resource)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:UntagResource", in.Resource, ""); err != nil {
 		return nil, err
 	}
 	_, err = s.modify(name, func(r *functionRecord) error {
@@ -313,11 +311,8 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*S
 
 // ListTags returns a function's tags.
 func (s *Service) ListTags(ctx context.Context, in *ResourceInput) (*ListTagsOutput, error) {
-	name, err := s.taggedFunction(in.Resource)
+	name, err := s.taggedFunction(ctx, "lambda:ListTags", in.Resource)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:ListTags", in.Resource, ""); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
