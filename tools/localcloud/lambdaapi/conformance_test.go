@@ -627,3 +627,37 @@ func TestLoggingConfigLogGroup(t *testing.T) {
 		t.Fatalf("follow: %v", err)
 	}
 }
+
+// CreateFunction and UpdateFunctionCode take code from the instance's S3,
+// as CloudFormation templates give it.
+func TestCodeFromS3(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	role := e.createRole(t, "s3code-role")
+	objects := e.Instance.S3()
+	if err := objects.CreateBucket(ctx, "artifacts"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"v1", "v2"} {
+		if _, err := objects.PutObject(ctx, "artifacts", "fn-"+v+".zip", bytes.NewReader(zips[v]), "application/zip"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	created := e.create(t, "from-s3", role, func(in *lambda.CreateFunctionInput) {
+		in.Code = &types.FunctionCode{S3Bucket: aws.String("artifacts"), S3Key: aws.String("fn-v1.zip")}
+	})
+	if aws.ToString(created.CodeSha256) != sha(zips["v1"]) {
+		t.Fatalf("CreateFunction from S3: %+v", created)
+	}
+	if _, err := e.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("from-s3"),
+		S3Bucket: aws.String("artifacts"), S3Key: aws.String("fn-v2.zip")}); err != nil {
+		t.Fatal(err)
+	}
+	out := e.invoke(t, &lambda.InvokeInput{FunctionName: aws.String("from-s3"), Payload: payload("echo", "")})
+	if decode(t, out.Payload)["version"] != "v2" {
+		t.Fatalf("after UpdateFunctionCode from S3: %s", out.Payload)
+	}
+	_, err := e.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("from-s3"),
+		S3Bucket: aws.String("nope"), S3Key: aws.String("fn.zip")})
+	apiError(t, err, "InvalidParameterValueException", "Error occurred while GetObject. S3 Error Code: NoSuchBucket.")
+}
