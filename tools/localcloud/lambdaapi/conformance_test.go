@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -660,4 +661,38 @@ func TestCodeFromS3(t *testing.T) {
 	_, err := e.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("from-s3"),
 		S3Bucket: aws.String("nope"), S3Key: aws.String("fn.zip")})
 	apiError(t, err, "InvalidParameterValueException", "Error occurred while GetObject. S3 Error Code: NoSuchBucket.")
+}
+
+// Concurrent invocations with LogType Tail each get their own lines.
+func TestTailConcurrent(t *testing.T) {
+	e := start(t)
+	role := e.createRole(t, "tail-role")
+	e.create(t, "tails", role)
+	texts := []string{"alpha", "bravo", "charlie"}
+	tails := make([]string, len(texts))
+	errs := make([]error, len(texts))
+	var wg sync.WaitGroup
+	for i, text := range texts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := e.lambda.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("tails"),
+				Payload: payload("echo", text), LogType: types.LogTypeTail})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+			tails[i], errs[i] = string(raw), err
+		}()
+	}
+	wg.Wait()
+	for i, text := range texts {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if strings.Count(tails[i], "echoing ") != 1 || !strings.Contains(tails[i], "echoing "+text) || strings.Count(tails[i], "REPORT RequestId") != 1 {
+			t.Fatalf("tail of %s: %q", text, tails[i])
+		}
+	}
 }

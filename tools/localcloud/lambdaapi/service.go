@@ -157,8 +157,8 @@ type Service struct {
 	cancel context.CancelFunc
 }
 
-// New loads the functions from the store, deploys them on a new engine
-// and resumes pending asynchronous invocations.
+// New loads the functions from the store and deploys them on a new
+// engine.
 func New(cfg Config) (*Service, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}

@@ -48,7 +48,7 @@ func (t *tailSink) route(function, group string) {
 func (t *tailSink) Append(ctx context.Context, group, stream string, events []logs.Event) error {
 	t.mu.Lock()
 	for w := range t.watches[group] {
-		w.add(events)
+		w.add(stream, events)
 	}
 	if to, ok := t.routes[group]; ok {
 		group = to
@@ -66,9 +66,13 @@ type tailWatch struct {
 	group string
 
 	mu    sync.Mutex
-	lines []string
+	lines []tailLine
 	kick  chan struct{}
 }
+
+// tailLine is a log line and the stream (execution environment) it came
+// from: concurrent invocations share the group but not the stream.
+type tailLine struct{ stream, text string }
 
 func (t *tailSink) watch(group string) *tailWatch {
 	w := &tailWatch{sink: t, group: group, kick: make(chan struct{}, 1)}
@@ -81,10 +85,10 @@ func (t *tailSink) watch(group string) *tailWatch {
 	return w
 }
 
-func (w *tailWatch) add(events []logs.Event) {
+func (w *tailWatch) add(stream string, events []logs.Event) {
 	w.mu.Lock()
 	for _, e := range events {
-		w.lines = append(w.lines, e.Message)
+		w.lines = append(w.lines, tailLine{stream, e.Message})
 	}
 	w.mu.Unlock()
 	select {
@@ -114,18 +118,19 @@ func (w *tailWatch) wait(ctx context.Context, requestID string) []byte {
 	for {
 		w.mu.Lock()
 		var buf bytes.Buffer
-		in, done := false, false
+		stream, done := "", false
 		for _, l := range w.lines {
-			if strings.HasPrefix(l, start) {
-				in = true
+			if stream == "" && strings.HasPrefix(l.text, start) {
+				stream = l.stream
 			}
-			if in {
-				buf.WriteString(l)
-				if !strings.HasSuffix(l, "\n") {
-					buf.WriteByte('\n')
-				}
+			if stream == "" || l.stream != stream {
+				continue
 			}
-			if strings.HasPrefix(l, report) {
+			buf.WriteString(l.text)
+			if !strings.HasSuffix(l.text, "\n") {
+				buf.WriteByte('\n')
+			}
+			if strings.HasPrefix(l.text, report) {
 				done = true
 				break
 			}
