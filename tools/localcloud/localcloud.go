@@ -15,6 +15,7 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/cfn"
 	"github.com/orderflow/orderflow/tools/localcloud/cfn/provision"
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
+	"github.com/orderflow/orderflow/tools/localcloud/cloudwatch"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodb"
 	"github.com/orderflow/orderflow/tools/localcloud/dynamodbstreams"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
@@ -112,6 +113,7 @@ type Instance struct {
 	ddb    *dynamodb.Service
 	s3     *s3.Service
 	cfn    *cfn.Service
+	alarms *cloudwatch.Service
 	apigw  *apigw.Service
 	lambda *lambdaapi.Service
 	esm    *esm.Manager
@@ -221,11 +223,21 @@ func Open(cfg Config) (*Instance, error) {
 		return fail(err)
 	}
 	functions.SetMappings(mappings)
+	// CloudWatch keeps alarms only (no metrics, no evaluation).
+	alarms, err := cloudwatch.New(cloudwatch.Config{Store: st, Clock: cfg.Clock, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
+	if err != nil {
+		mappings.Close()
+		events.Close()
+		functions.Close()
+		topics.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	// CloudFormation resumes interrupted stack operations as it starts, so
 	// every service its providers call must exist before it.
 	stacks, err := cfn.New(cfn.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
 		Registry: provision.Defaults(provision.Services{Queues: queues, Topics: topics, LogGroups: logGroups,
-			Tables: tables, Identity: identity}),
+			Tables: tables, Identity: identity, Functions: functions, Gateway: gateway, Buckets: objects, Alarms: alarms}),
 		PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
 		mappings.Close()
@@ -249,11 +261,13 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(functions.Descriptor())
 	srv.Register(stacks.Descriptor())
 	srv.Register(objects.Descriptor())
+	srv.Register(alarms.Descriptor())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway
 	inst.cfn = stacks
 	inst.s3 = objects
+	inst.alarms = alarms
 	srv.HandleInternal("GET /_localcloud/health", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	}))
@@ -306,6 +320,9 @@ func (i *Instance) APIGateway() *apigw.Service { return i.apigw }
 // CloudFormation is the CloudFormation service (stacks, change sets and
 // their provisioning).
 func (i *Instance) CloudFormation() *cfn.Service { return i.cfn }
+
+// CloudWatch is the CloudWatch alarms service, for in-process callers.
+func (i *Instance) CloudWatch() *cloudwatch.Service { return i.alarms }
 
 // S3 is the S3 service (buckets and objects), for in-process callers such
 // as CloudFormation and Lambda code from S3.

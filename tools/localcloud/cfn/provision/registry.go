@@ -8,6 +8,15 @@ type Services struct {
 	LogGroups LogGroupAPI
 	Tables    TableAPI
 	Identity  IdentityAPI
+	// Functions serves Lambda functions, permissions and event source
+	// mappings (*lambdaapi.Service).
+	Functions FunctionAPI
+	// Gateway serves API Gateway REST APIs (*apigw.Service).
+	Gateway GatewayAPI
+	// Buckets serves S3 buckets and their configuration (*s3.Service).
+	Buckets BucketAPI
+	// Alarms serves CloudWatch alarms (*cloudwatch.Service).
+	Alarms AlarmAPI
 }
 
 // Defaults returns a registry with every type localcloud provisions and
@@ -16,7 +25,12 @@ func Defaults(s Services) *Registry {
 	r := NewRegistry()
 	for _, spec := range []Spec{queueSpec(s.Queues), queuePolicySpec(s.Queues), topicSpec(s.Topics), subscriptionSpec(s.Topics),
 		topicPolicySpec(s.Topics), logGroupSpec(s.LogGroups), tableSpec(s.Tables),
-		roleSpec(s.Identity), policySpec(s.Identity), managedPolicySpec(s.Identity)} {
+		roleSpec(s.Identity), policySpec(s.Identity), managedPolicySpec(s.Identity),
+		functionSpec(s.Functions), permissionSpec(s.Functions), mappingSpec(s.Functions),
+		restAPISpec(s.Gateway), gwResourceSpec(s.Gateway), methodSpec(s.Gateway), modelSpec(s.Gateway), validatorSpec(s.Gateway),
+		gatewayResponseSpec(s.Gateway), deploymentSpec(s.Gateway), stageSpec(s.Gateway), apiKeySpec(s.Gateway),
+		usagePlanSpec(s.Gateway), usagePlanKeySpec(s.Gateway), accountSpec(s.Gateway != nil),
+		bucketSpec(s.Buckets), bucketPolicySpec(s.Buckets), alarmSpec(s.Alarms)} {
 		r.Register(spec)
 	}
 	for _, k := range known {
@@ -32,29 +46,8 @@ var known = []Spec{
 	{Type: "AWS::IAM::User", NameProperty: "UserName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM", Attributes: []string{"Arn"}},
 	{Type: "AWS::IAM::Group", NameProperty: "GroupName", Capability: "CAPABILITY_IAM", NamedCapability: "CAPABILITY_NAMED_IAM", Attributes: []string{"Arn"}},
 	{Type: "AWS::IAM::AccessKey", Capability: "CAPABILITY_IAM", Attributes: []string{"SecretAccessKey"}},
-	{Type: "AWS::Lambda::Function", NameProperty: "FunctionName", Replacement: []string{"FunctionName", "PackageType"},
-		Attributes: []string{"Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"}},
-	{Type: "AWS::Lambda::EventSourceMapping", Replacement: []string{"EventSourceArn", "StartingPosition", "StartingPositionTimestamp", "SelfManagedEventSource", "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig"},
-		Attributes: []string{"Id", "EventSourceMappingArn"}},
-	{Type: "AWS::Lambda::Permission", Replacement: []string{"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "EventSourceToken", "FunctionUrlAuthType", "PrincipalOrgID"}, Attributes: []string{"Id"}},
 	{Type: "AWS::Lambda::Version", Attributes: []string{"FunctionArn", "Version"}},
 	{Type: "AWS::Lambda::Alias", Replacement: []string{"Name", "FunctionName"}, Attributes: []string{"AliasArn"}},
-	{Type: "AWS::ApiGateway::RestApi", Attributes: []string{"RestApiId", "RootResourceId"}},
-	{Type: "AWS::ApiGateway::Resource", Replacement: []string{"ParentId", "PathPart", "RestApiId"}, Attributes: []string{"ResourceId"}},
-	{Type: "AWS::ApiGateway::Method", Replacement: []string{"HttpMethod", "ResourceId", "RestApiId"}},
-	{Type: "AWS::ApiGateway::Model", NameProperty: "Name", Replacement: []string{"ContentType", "Name", "RestApiId"}},
-	{Type: "AWS::ApiGateway::RequestValidator", NameProperty: "Name", Replacement: []string{"Name", "RestApiId"}, Attributes: []string{"RequestValidatorId"}},
-	{Type: "AWS::ApiGateway::GatewayResponse", Replacement: []string{"ResponseType", "RestApiId"}, Attributes: []string{"Id"}},
-	{Type: "AWS::ApiGateway::Deployment", Replacement: []string{"DeploymentCanarySettings", "RestApiId"}, Attributes: []string{"DeploymentId"}},
-	{Type: "AWS::ApiGateway::Stage", Replacement: []string{"RestApiId", "StageName"}},
-	{Type: "AWS::ApiGateway::ApiKey", NameProperty: "Name", Replacement: []string{"GenerateDistinctId", "Name", "Value"}, Attributes: []string{"APIKeyId"}},
-	{Type: "AWS::ApiGateway::UsagePlan", Attributes: []string{"Id"}},
-	{Type: "AWS::ApiGateway::UsagePlanKey", Replacement: []string{"KeyId", "KeyType", "UsagePlanId"}, Attributes: []string{"Id"}},
-	{Type: "AWS::ApiGateway::Account", Attributes: []string{"Id"}},
-	{Type: "AWS::S3::Bucket", NameProperty: "BucketName", Replacement: []string{"BucketName", "ObjectLockEnabled"},
-		Attributes: []string{"Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL", "MetadataTableConfiguration.S3TablesDestination.TableArn", "MetadataTableConfiguration.S3TablesDestination.TableNamespace"}},
-	{Type: "AWS::S3::BucketPolicy", Replacement: []string{"Bucket"}},
-	{Type: "AWS::CloudWatch::Alarm", NameProperty: "AlarmName", Replacement: []string{"AlarmName"}, Attributes: []string{"Arn"}},
 	{Type: "AWS::KMS::Key", Attributes: []string{"Arn", "KeyId"}},
 	{Type: "AWS::KMS::Alias", NameProperty: "AliasName", Replacement: []string{"AliasName"}},
 }

@@ -1,0 +1,322 @@
+package localcloud_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/orderflow/orderflow/tools/localcloud/cloudwatch"
+	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
+)
+
+// repoRoot walks up from the package directory to the workspace root.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.work above the package directory")
+		}
+		dir = parent
+	}
+}
+
+// buildFunctionZip builds a function module's command for this machine
+// (localcloud runs bootstrap natively) and zips it as Lambda expects.
+func buildFunctionZip(t *testing.T, root, module string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./cmd/"+module)
+	cmd.Dir = filepath.Join(root, module)
+	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", module, err, b)
+	}
+	bin, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err == nil {
+		_, err = w.Write(bin)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// deployStack creates a stack through a change set, as the deploy code
+// does, and waits (bounded) for a terminal status.
+func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, name string, body []byte, params map[string]string, module string) *cfntypes.Stack {
+	t.Helper()
+	in := &cloudformation.CreateChangeSetInput{StackName: aws.String(name), ChangeSetName: aws.String("deploy-1"),
+		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(string(body)),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
+		Tags:         []cfntypes.Tag{{Key: aws.String("orderflow:stage"), Value: aws.String("dev")}, {Key: aws.String("orderflow:module"), Value: aws.String(module)}}}
+	for k, v := range params {
+		in.Parameters = append(in.Parameters, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
+	}
+	cs, err := cfn.CreateChangeSet(ctx, in)
+	if err != nil {
+		t.Fatalf("create change set %s: %v", name, err)
+	}
+	for {
+		d, err := cfn.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == cfntypes.ChangeSetStatusFailed {
+			t.Fatalf("change set %s failed: %s", name, aws.ToString(d.StatusReason))
+		}
+		if d.Status == cfntypes.ChangeSetStatusCreateComplete {
+			break
+		}
+		sleep(ctx, t)
+	}
+	if _, err := cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: cs.StackId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := out.Stacks[0]
+		if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+			if st.StackStatus != cfntypes.StackStatusCreateComplete {
+				t.Fatalf("stack %s: %s\n%s", name, st.StackStatus, failures(ctx, cfn, name))
+			}
+			return &st
+		}
+		sleep(ctx, t)
+	}
+}
+
+// failures lists the stack's failed events, for the test's message.
+func failures(ctx context.Context, cfn *cloudformation.Client, name string) string {
+	ev, err := cfn.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(name)})
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, e := range ev.StackEvents {
+		if strings.HasSuffix(string(e.ResourceStatus), "_FAILED") || e.ResourceStatusReason != nil {
+			fmt.Fprintf(&b, "%s %s %s\n", aws.ToString(e.LogicalResourceId), e.ResourceStatus, aws.ToString(e.ResourceStatusReason))
+		}
+	}
+	return b.String()
+}
+
+// sleep paces a poll; the test's context bounds the whole wait.
+func sleep(ctx context.Context, t *testing.T) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+		t.Fatalf("gave up waiting: %v", ctx.Err())
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func outputs(st *cfntypes.Stack) map[string]string {
+	m := map[string]string{}
+	for _, o := range st.Outputs {
+		m[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	return m
+}
+
+var confirmLink = regexp.MustCompile(`https?://[^\s"'<>]+[?&]Action=ConfirmSubscription[^\s"'<>]*`)
+
+// TestDeployInfraTemplates deploys the repository's real templates with
+// the parameters the deploy code passes, checks what stands behind them,
+// and sends an order through the deployed system to an e-mail.
+func TestDeployInfraTemplates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the function binaries")
+	}
+	root := repoRoot(t)
+	ingestZip, notifierZip := buildFunctionZip(t, root, "ingest"), buildFunctionZip(t, root, "notifier")
+	env := localcloudtest.Start(t, localcloudtest.Options{NoFsync: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	cfg := env.Config()
+	cfn := cloudformation.NewFromConfig(cfg)
+	template := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(root, "infra-cfn", name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	arch := "x86_64"
+	if runtime.GOARCH == "arm64" {
+		arch = "arm64"
+	}
+
+	boot := deployStack(ctx, t, cfn, "orderflow-dev-bootstrap", template("bootstrap"),
+		map[string]string{"Stage": "dev", "ConfigureApiGatewayLogging": "true"}, "bootstrap")
+	bucket := outputs(boot)["ArtifactBucketName"]
+	if bucket == "" {
+		t.Fatal("no ArtifactBucketName output")
+	}
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for key, body := range map[string][]byte{"ingest.zip": ingestZip, "notifier.zip": notifierZip} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatalf("upload %s: %v", key, err)
+		}
+	}
+	ingest := deployStack(ctx, t, cfn, "orderflow-dev-ingest", template("ingest"), map[string]string{"Stage": "dev",
+		"Architecture": arch, "ArtifactBucket": bucket, "IngestCodeKey": "ingest.zip"}, "ingest")
+	notifier := deployStack(ctx, t, cfn, "orderflow-dev-notifier", template("notifier"), map[string]string{"Stage": "dev",
+		"Architecture": arch, "ArtifactBucket": bucket, "NotifierCodeKey": "notifier.zip", "NotificationEmail": "orders@example.com"}, "notifier")
+
+	// Real resources behind the stacks.
+	inst := env.Instance
+	ddb := dynamodb.NewFromConfig(cfg)
+	table, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(outputs(ingest)["OrdersTableName"])})
+	if err != nil || table.Table.StreamSpecification == nil || table.Table.StreamSpecification.StreamViewType != ddbtypes.StreamViewTypeNewImage {
+		t.Fatalf("orders table: %+v, %v", table, err)
+	}
+	fns := lambda.NewFromConfig(cfg)
+	for _, name := range []string{outputs(ingest)["IngestFunctionName"], outputs(notifier)["NotifierFunctionName"]} {
+		f, err := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if err != nil || string(f.Configuration.Runtime) != "provided.al2023" {
+			t.Fatalf("function %s: %v", name, err)
+		}
+		m, err := fns.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(name)})
+		if err != nil || len(m.EventSourceMappings) != 1 {
+			t.Fatalf("mappings of %s: %+v, %v", name, m, err)
+		}
+	}
+	alarms, err := inst.CloudWatch().DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: "orderflow-dev-"})
+	if err != nil || len(alarms.MetricAlarms) != 6 {
+		t.Fatalf("alarms: %+v, %v", alarms, err)
+	}
+	gw := apigateway.NewFromConfig(cfg)
+	apiID := strings.Split(strings.TrimPrefix(outputs(ingest)["ApiUrl"], "https://"), ".")[0]
+	stage, err := gw.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(apiID), StageName: aws.String("dev")})
+	if err != nil || aws.ToString(stage.DeploymentId) == "" || stage.AccessLogSettings == nil {
+		t.Fatalf("stage: %+v, %v", stage, err)
+	}
+	key, err := gw.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(outputs(ingest)["ApiKeyId"]), IncludeValue: aws.Bool(true)})
+	if err != nil || aws.ToString(key.Value) == "" {
+		t.Fatalf("api key: %+v, %v", key, err)
+	}
+
+	// The e-mail subscription is confirmed from its mail, as a user would.
+	msgs, err := inst.Mailbox.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed := 0
+	for _, m := range msgs {
+		for _, link := range confirmLink.FindAllString(m.Body, -1) {
+			if !strings.HasPrefix(link, env.URL) {
+				t.Fatalf("confirmation link %s is not localcloud's", link)
+			}
+			resp, err := http.Get(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("confirm: %s", resp.Status)
+			}
+			confirmed++
+		}
+	}
+	if confirmed != 1 {
+		t.Fatalf("confirmed %d subscriptions, want 1", confirmed)
+	}
+
+	// An order posted to the deployed API becomes an item and an e-mail.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, env.URL+"/restapis/"+apiID+"/dev/_user_request_/orders",
+		strings.NewReader(`{"item":"coffee beans","customerID":"c-42","quantity":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-api-key", aws.ToString(key.Value))
+	req.Header.Set("Idempotency-Key", "order-infra-test-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(body), `"orderID":"order-infra-test-1"`) {
+		t.Fatalf("POST /orders: %s %s", resp.Status, body)
+	}
+	for {
+		got, err := ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: table.Table.TableName,
+			Key: map[string]ddbtypes.AttributeValue{"orderID": &ddbtypes.AttributeValueMemberS{Value: "order-infra-test-1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Item != nil {
+			break
+		}
+		advance(ctx, t, env)
+	}
+	for {
+		msgs, err := inst.Mailbox.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range msgs {
+			found = found || strings.Contains(m.Body, "order-infra-test-1") || strings.Contains(m.Subject, "order-infra-test-1")
+		}
+		if found {
+			break
+		}
+		advance(ctx, t, env)
+	}
+}
+
+// advance moves the manual clock past batching windows and waits a
+// little, bounded by the test's context.
+func advance(ctx context.Context, t *testing.T, env *localcloudtest.Env) {
+	t.Helper()
+	env.Clock.Advance(time.Second)
+	sleep(ctx, t)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatal("gave up waiting for the order")
+	}
+}
