@@ -243,6 +243,14 @@ func TestFunctionLifecycle(t *testing.T) {
 		for engine.Figures("echo").Invocations == before {
 			<-engine.Changed()
 		}
+		// In process, as SNS delivers to a subscribed function.
+		before = engine.Figures("echo").Invocations
+		if err := e.Instance.Lambda().InvokeEvent(ctx, arn, payload("echo", "from sns")); err != nil {
+			t.Fatal(err)
+		}
+		for engine.Figures("echo").Invocations == before {
+			<-engine.Changed()
+		}
 	})
 	t.Run("UpdateCode", func(t *testing.T) {
 		up, err := e.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("echo"), ZipFile: zips["v2"]})
