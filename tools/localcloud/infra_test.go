@@ -85,8 +85,21 @@ func buildFunctionZip(t *testing.T, root, module string) []byte {
 // does, and waits (bounded) for a terminal status.
 func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, name string, body []byte, params map[string]string, module string) *cfntypes.Stack {
 	t.Helper()
-	in := &cloudformation.CreateChangeSetInput{StackName: aws.String(name), ChangeSetName: aws.String("deploy-1"),
-		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(string(body)),
+	st, _ := changeStack(ctx, t, cfn, name, cfntypes.ChangeSetTypeCreate, body, params, module)
+	return st
+}
+
+// changeStack creates and executes a change set of the given type and
+// returns the stack and the change set's changes.
+func changeStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, name string, typ cfntypes.ChangeSetType, body []byte,
+	params map[string]string, module string) (*cfntypes.Stack, []cfntypes.Change) {
+	t.Helper()
+	want := cfntypes.StackStatusCreateComplete
+	if typ == cfntypes.ChangeSetTypeUpdate {
+		want = cfntypes.StackStatusUpdateComplete
+	}
+	in := &cloudformation.CreateChangeSetInput{StackName: aws.String(name), ChangeSetName: aws.String("deploy-" + string(typ)),
+		ChangeSetType: typ, TemplateBody: aws.String(string(body)),
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
 		Tags:         []cfntypes.Tag{{Key: aws.String("orderflow:stage"), Value: aws.String("dev")}, {Key: aws.String("orderflow:module"), Value: aws.String(module)}}}
 	for k, v := range params {
@@ -96,6 +109,7 @@ func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, 
 	if err != nil {
 		t.Fatalf("create change set %s: %v", name, err)
 	}
+	var changes []cfntypes.Change
 	for {
 		d, err := cfn.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
 		if err != nil {
@@ -105,6 +119,7 @@ func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, 
 			t.Fatalf("change set %s failed: %s", name, aws.ToString(d.StatusReason))
 		}
 		if d.Status == cfntypes.ChangeSetStatusCreateComplete {
+			changes = d.Changes
 			break
 		}
 		sleep(ctx, t)
@@ -119,10 +134,10 @@ func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, 
 		}
 		st := out.Stacks[0]
 		if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
-			if st.StackStatus != cfntypes.StackStatusCreateComplete {
+			if st.StackStatus != want {
 				t.Fatalf("stack %s: %s\n%s", name, st.StackStatus, failures(ctx, cfn, name))
 			}
-			return &st
+			return &st, changes
 		}
 		sleep(ctx, t)
 	}
@@ -307,6 +322,62 @@ func TestDeployInfraTemplates(t *testing.T) {
 			break
 		}
 		advance(ctx, t, env)
+	}
+
+	// New code for one function changes that function only.
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("ingest-2.zip"), Body: bytes.NewReader(ingestZip)}); err != nil {
+		t.Fatal(err)
+	}
+	_, changes := changeStack(ctx, t, cfn, "orderflow-dev-ingest", cfntypes.ChangeSetTypeUpdate, template("ingest"), map[string]string{"Stage": "dev",
+		"Architecture": arch, "ArtifactBucket": bucket, "IngestCodeKey": "ingest-2.zip"}, "ingest")
+	if len(changes) != 1 || aws.ToString(changes[0].ResourceChange.LogicalResourceId) != "IngestFunction" ||
+		changes[0].ResourceChange.Action != cfntypes.ChangeActionModify || changes[0].ResourceChange.Replacement != cfntypes.ReplacementFalse {
+		t.Fatalf("code update changes: %+v", changes)
+	}
+
+	// Destroying the stacks leaves nothing of theirs behind.
+	deleteStack(ctx, t, cfn, aws.ToString(notifier.StackId))
+	deleteStack(ctx, t, cfn, aws.ToString(ingest.StackId))
+	for _, name := range []string{outputs(ingest)["IngestFunctionName"], outputs(notifier)["NotifierFunctionName"]} {
+		if _, err := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}); err == nil {
+			t.Errorf("function %s left behind", name)
+		}
+	}
+	if m, err := fns.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{}); err != nil || len(m.EventSourceMappings) != 0 {
+		t.Errorf("mappings left: %+v, %v", m, err)
+	}
+	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: table.Table.TableName}); err == nil {
+		t.Error("table left behind")
+	}
+	if apis, err := gw.GetRestApis(ctx, &apigateway.GetRestApisInput{}); err != nil || len(apis.Items) != 0 {
+		t.Errorf("REST APIs left: %+v, %v", apis, err)
+	}
+	if keys, err := gw.GetApiKeys(ctx, &apigateway.GetApiKeysInput{}); err != nil || len(keys.Items) != 0 {
+		t.Errorf("API keys left: %+v, %v", keys, err)
+	}
+	if alarms, err := inst.CloudWatch().DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); err != nil || len(alarms.MetricAlarms) != 0 {
+		t.Errorf("alarms left: %+v, %v", alarms, err)
+	}
+}
+
+// deleteStack deletes a stack and waits (bounded) for DELETE_COMPLETE.
+func deleteStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, id string) {
+	t.Helper()
+	if _, err := cfn.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := out.Stacks[0]; !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+			if st.StackStatus != cfntypes.StackStatusDeleteComplete {
+				t.Fatalf("delete %s: %s %s", id, st.StackStatus, aws.ToString(st.StackStatusReason))
+			}
+			return
+		}
+		sleep(ctx, t)
 	}
 }
 
