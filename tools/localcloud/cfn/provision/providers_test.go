@@ -5,14 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/tools/localcloud/apigw"
 	"github.com/orderflow/orderflow/tools/localcloud/cfn/provision"
-	"github.com/orderflow/orderflow/tools/localcloud/cfn/template"
 	"github.com/orderflow/orderflow/tools/localcloud/cloudwatch"
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
 	"github.com/orderflow/orderflow/tools/localcloud/lambdaapi"
@@ -52,27 +49,19 @@ func provider(t *testing.T, reg *provision.Registry, typ string) provision.Provi
 // merely known) when the Instance's services are wired in.
 func TestInfraTypesAvailable(t *testing.T) {
 	_, reg := instanceRegistry(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "..", "infra-cfn", "*.yaml"))
-	if err != nil || len(files) != 3 {
-		t.Fatalf("templates: %v %v", files, err)
+	templates := infraTemplates(t)
+	if len(templates) != 3 {
+		t.Fatalf("templates: %v", templates)
 	}
-	for _, f := range files {
-		body, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tpl, err := template.Parse(body)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, tpl := range templates {
 		for name, r := range tpl.Resources {
 			spec, ok := reg.Lookup(r.Type)
 			if !ok || spec.Provider == nil {
-				t.Errorf("%s: %s (%s) has no provider", filepath.Base(f), name, r.Type)
+				t.Errorf("%s: %s (%s) has no provider", f, name, r.Type)
 				continue
 			}
 			if err := spec.CheckProperties(r.Properties); err != nil {
-				t.Errorf("%s: %s: %v", filepath.Base(f), name, err)
+				t.Errorf("%s: %s: %v", f, name, err)
 			}
 		}
 	}

@@ -47,15 +47,14 @@ func TestSpecs(t *testing.T) {
 	}
 }
 
-// Every resource type the repository's templates use is known to the
-// registry (provisioned or not yet).
-func TestInfraTypesKnown(t *testing.T) {
-	reg := provision.Defaults(provision.Services{})
-	dir := filepath.Join("..", "..", "..", "..", "infra-cfn")
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+// infraTemplates parses the repository's templates, by file name.
+func infraTemplates(t *testing.T) map[string]*template.Template {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "..", "infra-cfn", "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("templates: %v %v", files, err)
 	}
+	out := map[string]*template.Template{}
 	for _, f := range files {
 		body, err := os.ReadFile(f)
 		if err != nil {
@@ -65,15 +64,25 @@ func TestInfraTypesKnown(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		out[filepath.Base(f)] = tpl
+	}
+	return out
+}
+
+// Every resource type the repository's templates use is known to the
+// registry (provisioned or not yet).
+func TestInfraTypesKnown(t *testing.T) {
+	reg := provision.Defaults(provision.Services{})
+	for file, tpl := range infraTemplates(t) {
 		for name, r := range tpl.Resources {
 			if _, ok := reg.Lookup(r.Type); !ok {
-				t.Errorf("%s: %s has unknown type %s", filepath.Base(f), name, r.Type)
+				t.Errorf("%s: %s has unknown type %s", file, name, r.Type)
 			}
 		}
 		for _, ref := range tpl.AttributeReferences() {
 			spec, _ := reg.Lookup(tpl.Resources[ref[0]].Type)
 			if !spec.HasAttribute(ref[1]) {
-				t.Errorf("%s: %s.%s is not an attribute of %s", filepath.Base(f), ref[0], ref[1], spec.Type)
+				t.Errorf("%s: %s.%s is not an attribute of %s", file, ref[0], ref[1], spec.Type)
 			}
 		}
 	}
