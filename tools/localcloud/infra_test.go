@@ -324,6 +324,27 @@ func TestDeployInfraTemplates(t *testing.T) {
 		advance(ctx, t, env)
 	}
 
+	// Deploying the same again is "no changes".
+	noChange, err := cfn.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("orderflow-dev-notifier"),
+		ChangeSetName: aws.String("again"), ChangeSetType: cfntypes.ChangeSetTypeUpdate, TemplateBody: aws.String(string(template("notifier"))),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}, Parameters: notifier.Parameters, Tags: notifier.Tags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		d, err := cfn.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: noChange.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == cfntypes.ChangeSetStatusFailed && strings.Contains(aws.ToString(d.StatusReason), "didn't contain changes") {
+			break
+		}
+		if d.Status != cfntypes.ChangeSetStatusCreatePending && d.Status != cfntypes.ChangeSetStatusCreateInProgress {
+			t.Fatalf("same template again: %s %s %+v", d.Status, aws.ToString(d.StatusReason), d.Changes)
+		}
+		sleep(ctx, t)
+	}
+
 	// New code for one function changes that function only.
 	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("ingest-2.zip"), Body: bytes.NewReader(ingestZip)}); err != nil {
 		t.Fatal(err)

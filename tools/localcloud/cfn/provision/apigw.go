@@ -562,7 +562,7 @@ func (p deploymentProvider) Create(ctx context.Context, req *Request) (Result, e
 // Update does not redeploy: as in CloudFormation, a Deployment snapshots
 // the API only when it is created (rename it to deploy again).
 func (p deploymentProvider) Update(_ context.Context, req *Request) (Result, error) {
-	return noInPlaceUpdate(req, "StageName")
+	return noInPlaceUpdate(req, "StageName", "Description")
 }
 
 func (p deploymentProvider) Delete(ctx context.Context, req *Request) error {
@@ -678,10 +678,24 @@ func (p stageProvider) Update(ctx context.Context, req *Request) (Result, error)
 	if r, err := noInPlaceUpdate(req, "Tags"); err != nil {
 		return r, err
 	}
-	ops, err := settingPatches(req.Properties)
+	// Method settings and the access log setting are reset and set
+	// again, so that what the template no longer says goes away.
+	var ops []apigw.PatchOperation
+	oldSettings, err := objectList(req.OldProperties["MethodSettings"], "MethodSettings")
 	if err != nil {
 		return Result{}, err
 	}
+	for _, m := range oldSettings {
+		ops = append(ops, apigw.PatchOperation{Op: "remove", Path: "/" + apigw.MethodSettingKey(str(m, "ResourcePath"), str(m, "HttpMethod"))})
+	}
+	if req.OldProperties["AccessLogSetting"] != nil && req.Properties["AccessLogSetting"] == nil {
+		ops = append(ops, apigw.PatchOperation{Op: "remove", Path: "/accessLogSettings"})
+	}
+	set, err := settingPatches(req.Properties)
+	if err != nil {
+		return Result{}, err
+	}
+	ops = append(ops, set...)
 	ops = append(ops, apigw.PatchOperation{Op: "replace", Path: "/deploymentId", Value: str(req.Properties, "DeploymentId")},
 		apigw.PatchOperation{Op: "replace", Path: "/description", Value: str(req.Properties, "Description")})
 	tracing, err := boolPtr(req.Properties, "TracingEnabled")

@@ -264,10 +264,14 @@ func TestRestAPIProviders(t *testing.T) {
 		stageProps[k] = v
 	}
 	stageProps["Variables"] = map[string]any{"w": "2"}
+	delete(stageProps, "AccessLogSetting")
+	stageProps["MethodSettings"] = []any{map[string]any{"ResourcePath": "/orders", "HttpMethod": "POST", "ThrottlingRateLimit": 5.0}}
 	if _, err := provider(t, reg, "AWS::ApiGateway::Stage").Update(ctx, update(stageReq, stage, stageProps)); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := gw.GetStage(ctx, &apigw.StageRef{RestAPIID: apiID, StageName: "dev"}); st == nil || st.Variables["w"] != "2" || st.Variables["v"] != "" {
+	st, _ = gw.GetStage(ctx, &apigw.StageRef{RestAPIID: apiID, StageName: "dev"})
+	if st == nil || st.Variables["w"] != "2" || st.Variables["v"] != "" || st.AccessLogSettings != nil || st.MethodSettings["*/*"] != nil ||
+		st.MethodSettings["~1orders/POST"] == nil || st.MethodSettings["~1orders/POST"].ThrottlingRateLimit != 5 {
 		t.Fatalf("stage after update = %+v", st)
 	}
 	apiProps := map[string]any{"Name": "orders-v2", "ApiKeySourceType": "HEADER", "EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}}}
