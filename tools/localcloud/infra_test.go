@@ -86,18 +86,18 @@ func buildFunctionZip(t *testing.T, root, module string) []byte {
 func deployStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, name string, body []byte, params map[string]string, module string) *cfntypes.Stack {
 	t.Helper()
 	st, _ := changeStack(ctx, t, cfn, name, cfntypes.ChangeSetTypeCreate, body, params, module)
+	if st.StackStatus != cfntypes.StackStatusCreateComplete {
+		t.Fatalf("stack %s: %s\n%s", name, st.StackStatus, failures(ctx, cfn, name))
+	}
 	return st
 }
 
 // changeStack creates and executes a change set of the given type and
-// returns the stack and the change set's changes.
+// returns the stack, in the status it settled in, and the change set's
+// changes.
 func changeStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, name string, typ cfntypes.ChangeSetType, body []byte,
 	params map[string]string, module string) (*cfntypes.Stack, []cfntypes.Change) {
 	t.Helper()
-	want := cfntypes.StackStatusCreateComplete
-	if typ == cfntypes.ChangeSetTypeUpdate {
-		want = cfntypes.StackStatusUpdateComplete
-	}
 	in := &cloudformation.CreateChangeSetInput{StackName: aws.String(name), ChangeSetName: aws.String("deploy-" + string(typ)),
 		ChangeSetType: typ, TemplateBody: aws.String(string(body)),
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
@@ -134,9 +134,6 @@ func changeStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client, 
 		}
 		st := out.Stacks[0]
 		if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
-			if st.StackStatus != want {
-				t.Fatalf("stack %s: %s\n%s", name, st.StackStatus, failures(ctx, cfn, name))
-			}
 			return &st, changes
 		}
 		sleep(ctx, t)
@@ -216,6 +213,16 @@ func TestDeployInfraTemplates(t *testing.T) {
 			t.Fatalf("upload %s: %v", key, err)
 		}
 	}
+	// A deploy that fails midway (its code is not in the bucket) rolls
+	// back, says why, and leaves none of its named resources behind: the
+	// real deploy below reuses every one of those names.
+	failed, _ := changeStack(ctx, t, cfn, "orderflow-dev-ingest", cfntypes.ChangeSetTypeCreate, template("ingest"), map[string]string{"Stage": "dev",
+		"Architecture": arch, "ArtifactBucket": bucket, "IngestCodeKey": "missing.zip"}, "ingest")
+	if why := failures(ctx, cfn, "orderflow-dev-ingest"); failed.StackStatus != cfntypes.StackStatusRollbackComplete ||
+		!strings.Contains(why, "IngestFunction CREATE_FAILED") || !strings.Contains(why, "NoSuchKey") {
+		t.Fatalf("deploy without code: %s\n%s", failed.StackStatus, why)
+	}
+	deleteStack(ctx, t, cfn, aws.ToString(failed.StackId))
 	ingest := deployStack(ctx, t, cfn, "orderflow-dev-ingest", template("ingest"), map[string]string{"Stage": "dev",
 		"Architecture": arch, "ArtifactBucket": bucket, "IngestCodeKey": "ingest.zip"}, "ingest")
 	notifier := deployStack(ctx, t, cfn, "orderflow-dev-notifier", template("notifier"), map[string]string{"Stage": "dev",
@@ -349,8 +356,11 @@ func TestDeployInfraTemplates(t *testing.T) {
 	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("ingest-2.zip"), Body: bytes.NewReader(ingestZip)}); err != nil {
 		t.Fatal(err)
 	}
-	_, changes := changeStack(ctx, t, cfn, "orderflow-dev-ingest", cfntypes.ChangeSetTypeUpdate, template("ingest"), map[string]string{"Stage": "dev",
+	updated, changes := changeStack(ctx, t, cfn, "orderflow-dev-ingest", cfntypes.ChangeSetTypeUpdate, template("ingest"), map[string]string{"Stage": "dev",
 		"Architecture": arch, "ArtifactBucket": bucket, "IngestCodeKey": "ingest-2.zip"}, "ingest")
+	if updated.StackStatus != cfntypes.StackStatusUpdateComplete {
+		t.Fatalf("code update: %s\n%s", updated.StackStatus, failures(ctx, cfn, "orderflow-dev-ingest"))
+	}
 	if len(changes) != 1 || aws.ToString(changes[0].ResourceChange.LogicalResourceId) != "IngestFunction" ||
 		changes[0].ResourceChange.Action != cfntypes.ChangeActionModify || changes[0].ResourceChange.Replacement != cfntypes.ReplacementFalse {
 		t.Fatalf("code update changes: %+v", changes)
