@@ -115,14 +115,15 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 func TestQueryProtocol(t *testing.T) {
 	env := localcloudtest.Start(t, localcloudtest.Options{NoFsync: true})
 	cfg := env.Config()
-	post := func(form url.Values) (int, string) {
+	send := func(body string, headers map[string]string) (int, string) {
 		t.Helper()
-		body := form.Encode()
 		req, err := http.NewRequest(http.MethodPost, env.URL+"/", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
 		sum := sha256.Sum256([]byte(body))
 		creds, err := cfg.Credentials.Retrieve(context.Background())
 		if err != nil {
@@ -138,6 +139,10 @@ func TestQueryProtocol(t *testing.T) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
+	}
+	post := func(form url.Values) (int, string) {
+		t.Helper()
+		return send(form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
 	}
 	status, body := post(url.Values{"Action": {"PutMetricAlarm"}, "Version": {"2010-08-01"}, "AlarmName": {"dlq"},
 		"Namespace": {"AWS/SQS"}, "MetricName": {"ApproximateNumberOfMessagesVisible"}, "Statistic": {"Maximum"}, "Period": {"60"},
@@ -156,6 +161,19 @@ func TestQueryProtocol(t *testing.T) {
 	status, body = post(url.Values{"Action": {"DeleteAlarms"}, "Version": {"2010-08-01"}, "AlarmNames.member.1": {"missing"}})
 	if status != http.StatusNotFound || !strings.Contains(body, "<Code>ResourceNotFound</Code>") {
 		t.Fatalf("DeleteAlarms of a missing alarm: %d %s", status, body)
+	}
+	// awsJson 1.0 with query-compatible error codes.
+	json := func(op, body string) (int, string) {
+		t.Helper()
+		return send(body, map[string]string{"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "GraniteServiceVersion20100801." + op})
+	}
+	status, body = json("DescribeAlarms", `{"AlarmNames":["dlq"]}`)
+	if status != http.StatusOK || !strings.Contains(body, `"AlarmName":"dlq"`) || !strings.Contains(body, `"StateValue":"INSUFFICIENT_DATA"`) {
+		t.Fatalf("JSON DescribeAlarms: %d %s", status, body)
+	}
+	status, body = json("DeleteAlarms", `{"AlarmNames":["missing"]}`)
+	if status != http.StatusNotFound || !strings.Contains(body, "ResourceNotFoundException") {
+		t.Fatalf("JSON DeleteAlarms of a missing alarm: %d %s", status, body)
 	}
 	status, body = post(url.Values{"Action": {"GetMetricData"}, "Version": {"2010-08-01"}})
 	if status != http.StatusBadRequest || !strings.Contains(body, "InvalidAction") {
