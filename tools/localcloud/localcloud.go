@@ -165,14 +165,8 @@ func Open(cfg Config) (*Instance, error) {
 	if err != nil {
 		return fail(err)
 	}
-	topics, err := sns.New(sns.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
-		Queues: queues, Mailbox: mailbox, HTTPClient: cfg.HTTPClient, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
-	if err != nil {
-		return fail(err)
-	}
 	logGroups, err := logs.New(logs.Config{Store: st, Clock: cfg.Clock, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
 	if err != nil {
-		topics.Close()
 		return fail(err)
 	}
 	// API Gateway sends to SQS in process as its integration role and
@@ -180,14 +174,12 @@ func Open(cfg Config) (*Instance, error) {
 	gateway, err := apigw.New(apigw.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
 		Queues: queues, IAM: identity, Logs: logGroups, Logger: cfg.Logger})
 	if err != nil {
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
 	tables, err := dynamodb.New(dynamodb.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account,
 		Region: cfg.Region, Logger: cfg.Logger})
 	if err != nil {
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
@@ -196,7 +188,6 @@ func Open(cfg Config) (*Instance, error) {
 	functions, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: cfg.DataDir, Clock: cfg.Clock, IDs: idSource,
 		Account: cfg.Account, Region: cfg.Region, IAM: identity, Logs: logGroups, S3: objects, EndpointURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
@@ -205,20 +196,31 @@ func Open(cfg Config) (*Instance, error) {
 	events, err := esm.NewAsync(esm.AsyncConfig{Store: st, Clock: cfg.Clock, IDs: idSource, Invoker: functions.Invoker(), Logger: cfg.Logger})
 	if err != nil {
 		functions.Close()
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
 	functions.SetAsync(events)
+	// SNS delivers to lambda subscriptions through that same queue, as
+	// AWS invokes subscribed functions asynchronously; it comes after
+	// Lambda so that it has one, and before the mappings, which publish
+	// failure records to topics.
+	topics, err := sns.New(sns.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Account: cfg.Account, Region: cfg.Region,
+		Queues: queues, Mailbox: mailbox, Functions: events, HTTPClient: cfg.HTTPClient, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	if err != nil {
+		events.Close()
+		functions.Close()
+		logGroups.Close()
+		return fail(err)
+	}
 	// Event source mappings poll SQS and DynamoDB streams and invoke
 	// functions through the Lambda service (aliases resolved, reserved
 	// concurrency respected); the Lambda API serves their CRUD.
 	mappings, err := esm.New(esm.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Region: cfg.Region, Account: cfg.Account,
 		Invoker: functions.Invoker(), Queues: queues, Streams: tables, Topics: topics, Logger: cfg.Logger})
 	if err != nil {
+		topics.Close()
 		events.Close()
 		functions.Close()
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
@@ -227,9 +229,9 @@ func Open(cfg Config) (*Instance, error) {
 	alarms, err := cloudwatch.New(cloudwatch.Config{Store: st, Clock: cfg.Clock, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
 	if err != nil {
 		mappings.Close()
+		topics.Close()
 		events.Close()
 		functions.Close()
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}
@@ -241,9 +243,9 @@ func Open(cfg Config) (*Instance, error) {
 		PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	if err != nil {
 		mappings.Close()
+		topics.Close()
 		events.Close()
 		functions.Close()
-		topics.Close()
 		logGroups.Close()
 		return fail(err)
 	}

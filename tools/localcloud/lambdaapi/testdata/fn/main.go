@@ -42,6 +42,18 @@ func main() {
 func handle(ctx context.Context, ev event) (any, error) {
 	if len(ev.Records) > 0 {
 		fmt.Println("records", len(ev.Records))
+		for _, r := range ev.Records {
+			// SNS spells the source "EventSource", SQS and DynamoDB
+			// "eventSource"; decoding is case-insensitive.
+			var rec struct {
+				EventSource string
+				Sns         struct{ TopicArn, Message string }
+			}
+			if err := json.Unmarshal(r, &rec); err != nil {
+				return nil, fmt.Errorf("record: %w", err)
+			}
+			fmt.Println("record", rec.EventSource, rec.Sns.TopicArn, rec.Sns.Message)
+		}
 		return map[string]any{"batchItemFailures": []any{}}, nil
 	}
 	switch ev.Action {
