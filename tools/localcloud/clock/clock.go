@@ -122,3 +122,20 @@ func (c *Manual) Pending() int {
 	defer c.mu.Unlock()
 	return len(c.timers)
 }
+
+// PendingWithin reports how many waiting timers are due within d of now. In a
+// full instance, housekeeping timers (log retention purges, idle shutdowns)
+// are always pending minutes ahead; a test waiting for a poll deadline or a
+// retry a few seconds ahead counts only those.
+func (c *Manual) PendingWithin(d time.Duration) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	limit := c.now.Add(d)
+	n := 0
+	for _, t := range c.timers {
+		if !t.at.After(limit) {
+			n++
+		}
+	}
+	return n
+}

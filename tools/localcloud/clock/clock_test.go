@@ -34,3 +34,23 @@ func TestManualFiresOnlyDueTimers(t *testing.T) {
 	default:
 	}
 }
+
+func TestManualPendingWithin(t *testing.T) {
+	c := NewManual(time.Unix(0, 0))
+	c.AfterFunc(10*time.Minute, func() {})
+	poll := c.AfterFunc(20*time.Second, func() {})
+	if got := c.Pending(); got != 2 {
+		t.Fatalf("Pending = %d, want 2", got)
+	}
+	if got := c.PendingWithin(20 * time.Second); got != 1 {
+		t.Fatalf("PendingWithin(20s) = %d, want only the poll deadline", got)
+	}
+	poll.Stop()
+	if got := c.PendingWithin(20 * time.Second); got != 0 {
+		t.Fatalf("PendingWithin(20s) after Stop = %d, want 0", got)
+	}
+	c.Advance(9 * time.Minute)
+	if got := c.PendingWithin(time.Minute); got != 1 {
+		t.Fatalf("PendingWithin(1m) after 9m = %d, want the housekeeping timer", got)
+	}
+}

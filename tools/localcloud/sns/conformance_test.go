@@ -19,6 +19,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/orderflow/orderflow/tools/localcloud/clock"
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 	"github.com/orderflow/orderflow/tools/localcloud/mail"
 )
@@ -342,9 +343,7 @@ func TestHTTPDeliveryWithRetries(t *testing.T) {
 		if attempt < 3 {
 			// The retry waits 20 s on the service clock; advance it once the
 			// timer is set.
-			for f.env.Clock.Pending() == 0 {
-				time.Sleep(time.Millisecond)
-			}
+			waitPending(t, f.env.Clock, 20*time.Second)
 			f.env.Clock.Advance(20 * time.Second)
 		}
 	}
@@ -447,18 +446,14 @@ func TestHTTPDeliveryResumesAfterRestartAndDeadLetters(t *testing.T) {
 	}
 	accept <- false
 	<-hits
-	for env.Clock.Pending() == 0 { // the retry is scheduled
-		time.Sleep(time.Millisecond)
-	}
+	waitPending(t, env.Clock, 20*time.Second) // the retry is scheduled
 	env.Stop()
 
 	// The pending retry was stored; a new instance on the same data
 	// directory picks it up.
 	env = localcloudtest.Start(t, localcloudtest.Options{DataDir: dir})
 	f = &fixture{env: env, sns: sns.NewFromConfig(env.Config()), sqs: sqs.NewFromConfig(env.Config())}
-	for env.Clock.Pending() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitPending(t, env.Clock, 20*time.Second)
 	env.Clock.Advance(10 * time.Second)
 	accept <- false // the last retry fails too: dead-letter it
 	if h := <-hits; !strings.Contains(h, "survives restarts") {
@@ -473,5 +468,17 @@ func TestHTTPDeliveryResumesAfterRestartAndDeadLetters(t *testing.T) {
 	}
 	if len(dl) != 1 || !strings.Contains(aws.ToString(dl[0].Body), "survives restarts") {
 		t.Fatalf("subscription DLQ holds %+v", dl)
+	}
+}
+
+// waitPending waits until a timer is due within d on the manual clock (a delivery retry),
+// ignoring housekeeping timers minutes ahead; it fails the test after 30 s.
+func waitPending(t *testing.T, c *clock.Manual, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); c.PendingWithin(d) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no retry scheduled within 30s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

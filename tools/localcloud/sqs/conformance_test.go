@@ -444,10 +444,9 @@ func TestLongPoll(t *testing.T) {
 			}
 			done <- out
 		}()
-		// The poll registers a clock timer for its deadline once it waits.
-		for env.Clock.Pending() == 0 {
-			time.Sleep(time.Millisecond)
-		}
+		// The poll registers a clock timer for its deadline once it waits
+		// (other services' housekeeping timers are minutes ahead).
+		waitUntil(t, "long poll waiting", func() bool { return env.Clock.PendingWithin(20*time.Second) > 0 })
 		return done
 	}
 
@@ -456,7 +455,7 @@ func TestLongPoll(t *testing.T) {
 		if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("wake")}); err != nil {
 			t.Fatal(err)
 		}
-		out := <-done
+		out := receiveWithin(t, done)
 		if out == nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "wake" {
 			t.Fatalf("long poll returned %+v", out)
 		}
@@ -464,21 +463,19 @@ func TestLongPoll(t *testing.T) {
 	t.Run("woken when visibility expires", func(t *testing.T) {
 		done := longPoll()
 		env.Clock.Advance(5 * time.Second)
-		out := <-done
+		out := receiveWithin(t, done)
 		if out == nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "wake" {
 			t.Fatalf("long poll returned %+v", out)
 		}
 	})
 	t.Run("times out empty", func(t *testing.T) {
-		for env.Clock.Pending() > 0 {
-			time.Sleep(time.Millisecond)
-		}
+		waitUntil(t, "earlier polls finished", func() bool { return env.Clock.PendingWithin(20*time.Second) == 0 })
 		if _, err := c.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}); err != nil {
 			t.Fatal(err)
 		}
 		done := longPoll()
 		env.Clock.Advance(20 * time.Second)
-		if out := <-done; out == nil || len(out.Messages) != 0 {
+		if out := receiveWithin(t, done); out == nil || len(out.Messages) != 0 {
 			t.Fatalf("long poll returned %+v", out)
 		}
 	})
@@ -517,5 +514,29 @@ func TestPermissionsAndMoveTaskErrors(t *testing.T) {
 	_, err = c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:missing")})
 	if !errors.As(err, &rnf) {
 		t.Fatalf("list tasks of a missing queue: %v", err)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 30 s instead of hanging.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// receiveWithin takes a long poll's result, failing the test after 30 s instead of
+// hanging.
+func receiveWithin(t *testing.T, done <-chan *sqs.ReceiveMessageOutput) *sqs.ReceiveMessageOutput {
+	t.Helper()
+	select {
+	case out := <-done:
+		return out
+	case <-time.After(30 * time.Second):
+		t.Fatal("long poll did not return within 30s")
+		return nil
 	}
 }
