@@ -72,7 +72,9 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 	cmd.Stderr = logFile
 	// Its own process group: a Ctrl-C in the terminal reaches mage, which then stops
 	// localcloud in order, instead of both racing.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: if mage itself is killed, localcloud still gets its SIGTERM and
+	// shuts down cleanly instead of lingering on the port.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		logFile.Close()
