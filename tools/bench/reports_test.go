@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestParseReport(t *testing.T) {
+	at := time.UnixMilli(1_000_000)
+	cold := "REPORT RequestId: r-1\tDuration: 12.50 ms\tBilled Duration: 21 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\tInit Duration: 8.25 ms\t\n"
+	inv, ok := ParseReport(cold, at)
+	if !ok || inv.Duration != 12500*time.Microsecond || inv.Init != 8250*time.Microsecond || !inv.End.Equal(at) {
+		t.Errorf("cold REPORT = %+v, %v", inv, ok)
+	}
+	if got := inv.Start(); !got.Equal(at.Add(-12500 * time.Microsecond)) {
+		t.Errorf("Start = %v", got)
+	}
+	warm := "REPORT RequestId: r-2\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\t\n"
+	if inv, ok := ParseReport(warm, at); !ok || inv.Init != 0 || inv.Duration != time.Millisecond {
+		t.Errorf("warm REPORT = %+v, %v", inv, ok)
+	}
+	if _, ok := ParseReport(`{"level":"INFO","msg":"stored"}`, at); ok {
+		t.Error("a log line that is not a REPORT parsed as one")
+	}
+}
+
+func TestConcurrency(t *testing.T) {
+	start := time.Unix(100, 0)
+	step := 100 * time.Millisecond
+	inv := func(from, to time.Duration) Invocation {
+		return Invocation{End: start.Add(to), Duration: to - from}
+	}
+	got := Concurrency([]Invocation{
+		inv(0, 200*time.Millisecond),                    // busy through steps 0 and 1
+		inv(50*time.Millisecond, 100*time.Millisecond),  // half of step 0
+		inv(250*time.Millisecond, 260*time.Millisecond), // a tenth of step 2
+		inv(-time.Second, -500*time.Millisecond),        // before the window
+	}, start, start.Add(300*time.Millisecond), step)
+	want := []float64{1.5, 1, 0.1}
+	if len(got) != len(want) {
+		t.Fatalf("Concurrency = %v, want %v", got, want)
+	}
+	for i := range want {
+		if d := got[i] - want[i]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("step %d = %v, want %v (all %v)", i, got[i], want[i], got)
+		}
+	}
+}
+
+func TestProcFiles(t *testing.T) {
+	dir := t.TempDir()
+	// A command name with spaces and a parenthesis, as the kernel allows.
+	stat := "4242 (local cloud) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 250 150 0 0 20 0 12 0 100 0 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cpu, err := ProcCPU(filepath.Join(dir, "stat"))
+	if err != nil || cpu != 4*time.Second {
+		t.Errorf("ProcCPU = %v, %v; want 4s (250+150 ticks)", cpu, err)
+	}
+	status := "Name:\tlocalcloud\nVmPeak:\t  900000 kB\nVmRSS:\t   51200 kB\nThreads:\t12\n"
+	if err := os.WriteFile(filepath.Join(dir, "status"), []byte(status), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rss, err := ProcRSS(filepath.Join(dir, "status"))
+	if err != nil || rss != 50<<20 {
+		t.Errorf("ProcRSS = %d, %v; want 50 MiB", rss, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad"), []byte("Name:\tx\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ProcRSS(filepath.Join(dir, "bad")); err == nil {
+		t.Error("ProcRSS without a VmRSS line succeeded")
+	}
+	if _, err := ProcCPU(filepath.Join(dir, "bad")); err == nil {
+		t.Error("ProcCPU of a file without a command name succeeded")
+	}
+}
+
+func TestProcOfThisProcess(t *testing.T) {
+	s, err := Sampler{PID: os.Getpid()}.Take(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RSS <= 0 {
+		t.Errorf("RSS of this process = %d", s.RSS)
+	}
+}
