@@ -105,6 +105,7 @@ func (s *Service) Descriptor() *server.Service {
 		JSONTargetPrefix: "DynamoDB_20120810",
 		JSONVersion:      "1.0",
 		JSONNamespace:    Namespace,
+		ResponseCRC32:    true,
 		Operations: map[string]server.Operation{
 			"CreateTable":               server.Op(s.CreateTable),
 			"DescribeTable":             server.Op(s.DescribeTable),

@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +55,11 @@ type Service struct {
 	// RESTXML makes Routes speak restXml (S3) through rest.go instead:
 	// routed and SigV4-checked before the body is read, so bodies stream.
 	RESTXML bool
+	// ResponseCRC32 puts the CRC32 (IEEE) of every awsJson answer's body,
+	// success or error, in an X-Amz-Crc32 header, as DynamoDB does: its
+	// SDK clients check every body against that header, taking a missing
+	// one for 0.
+	ResponseCRC32 bool
 }
 
 // Route maps a REST method and path to an operation. Path labels are
@@ -504,6 +511,7 @@ func (s *Server) writeError(x *exchange, err error) {
 			h[k] = v
 		}
 		h.Set("Content-Type", "application/x-amz-json-"+ver)
+		setCRC32(x, body)
 		x.w.WriteHeader(pe.Status)
 		_, _ = x.w.Write(body)
 		return
@@ -545,11 +553,19 @@ func (s *Server) writeOutput(x *exchange, out any) {
 		}
 		body = b
 		x.w.Header().Set("Content-Type", "application/x-amz-json-"+x.svc.JSONVersion)
+		setCRC32(x, body)
 	} else {
 		body = protocol.QueryResponse(x.action, x.svc.XMLNamespace, x.requestID, out)
 		x.w.Header().Set("Content-Type", "text/xml")
 	}
 	_, _ = io.Copy(x.w, bytes.NewReader(body))
+}
+
+// setCRC32 adds the X-Amz-Crc32 header for services that send it.
+func setCRC32(x *exchange, body []byte) {
+	if x.svc != nil && x.svc.ResponseCRC32 {
+		x.w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	}
 }
 
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully:
