@@ -218,8 +218,14 @@ func (res *Results) Markdown(table string) string {
 		"Fully processed (stored and e-mailed): %.0f orders/s, the pipeline drained %s after the last request.\n\n",
 		sat.Concurrency, satFor.Round(time.Millisecond), len(sat.Accepted), Rate(len(sat.Accepted), satFor),
 		sat.Offered()-len(sat.Accepted)-sat.Errors, sat.Errors, sat.FirstError, res.SatProcessedRate, res.SatDrained.Round(time.Millisecond))
-	fmt.Fprintf(&b, "Every 202 checked: %d not stored, %d not e-mailed, %d e-mailed more than once, %d e-mails naming an order that was never accepted.\n\n",
-		res.SatMissingStored, res.SatMissingMail, res.SatDupMail, res.StrangerMails)
+	fmt.Fprintf(&b, "Every 202 checked after the drain (bounded at %s): %d not stored, %d not yet e-mailed when the bound ended, %d e-mailed more than once, %d e-mails naming an order that was never accepted.\n\n",
+		p.Drain, res.SatMissingStored, res.SatMissingMail, res.SatDupMail, res.StrangerMails)
+	b.WriteString("| Function (from its REPORT lines, fixed rate to end of drain) | invocations | duration p50 | p99 | average busy instances |\n|---|---|---|---|---|\n")
+	for _, fn := range sortedKeys(res.Functions) {
+		st := res.Functions[fn]
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %.2f |\n", fn, st.Invocations, fmtMS(st.Durations.P50), fmtMS(st.Durations.P99), st.Busy)
+	}
+	b.WriteString("\n")
 
 	b.WriteString("![function concurrency](concurrency.svg)\n\n![queue backlog](backlog.svg)\n\n![latency](latency.svg)\n\n![CPU and memory](resources.svg)\n\n")
 

@@ -107,3 +107,27 @@ func Concurrency(invs []Invocation, start, end time.Time, step time.Duration) []
 	}
 	return out
 }
+
+// FunctionStats sums up a function's invocations over a window.
+type FunctionStats struct {
+	Invocations int
+	Durations   Summary
+	// Busy is the invocations' total run time over the window: the average number of
+	// instances at work.
+	Busy float64
+}
+
+// Stats sums up invs over a window of length window.
+func Stats(invs []Invocation, window time.Duration) FunctionStats {
+	ds := make([]time.Duration, len(invs))
+	var total time.Duration
+	for i, inv := range invs {
+		ds[i] = inv.Duration
+		total += inv.Duration
+	}
+	st := FunctionStats{Invocations: len(invs), Durations: Summarize(ds)}
+	if window > 0 {
+		st.Busy = float64(total) / float64(window)
+	}
+	return st
+}

@@ -88,3 +88,14 @@ func TestProcOfThisProcess(t *testing.T) {
 		t.Errorf("RSS of this process = %d", s.RSS)
 	}
 }
+
+func TestStats(t *testing.T) {
+	end := time.Unix(10, 0)
+	st := Stats([]Invocation{{End: end, Duration: 300 * time.Millisecond}, {End: end, Duration: 700 * time.Millisecond}}, 2*time.Second)
+	if st.Invocations != 2 || st.Busy != 0.5 || st.Durations.Max != 700*time.Millisecond {
+		t.Errorf("Stats = %+v, want 2 invocations, busy 0.5, max 700ms", st)
+	}
+	if st := Stats(nil, 0); st.Invocations != 0 || st.Busy != 0 {
+		t.Errorf("Stats of nothing = %+v", st)
+	}
+}

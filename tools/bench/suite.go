@@ -54,8 +54,9 @@ type Knobs struct {
 	Rate           float64       `json:"rate"`           // fixed rate, orders/s (200)
 	RateFor        time.Duration `json:"rateFor"`        // (15 s)
 	Clients        int           `json:"clients"`        // saturation clients (32)
-	SaturateFor    time.Duration `json:"saturateFor"`    // (20 s)
-	Drain          time.Duration `json:"drain"`          // bound on each drain (60 s)
+	SaturateFor    time.Duration `json:"saturateFor"`    // (15 s)
+	SaturateMax    int           `json:"saturateMax"`    // orders at most in the saturation run (5000)
+	Drain          time.Duration `json:"drain"`          // bound on each drain (90 s)
 	StartRuns      int           `json:"startRuns"`      // start-to-ready runs each way (5)
 	APIFor         time.Duration `json:"apiFor"`         // per API comparison (3 s)
 	APIConcurrency int           `json:"apiConcurrency"` // (8)
@@ -71,8 +72,11 @@ func (k *Knobs) defaults() {
 		k.Rate = 200
 	}
 	def(&k.RateFor, 15*time.Second)
-	def(&k.SaturateFor, 20*time.Second)
-	def(&k.Drain, 60*time.Second)
+	def(&k.SaturateFor, 15*time.Second)
+	def(&k.Drain, 90*time.Second)
+	if k.SaturateMax <= 0 {
+		k.SaturateMax = 5000
+	}
 	def(&k.APIFor, 3*time.Second)
 	if k.Clients <= 0 {
 		k.Clients = 32
@@ -104,9 +108,11 @@ type Results struct {
 	LoadStart                  time.Time
 	Concurrency                map[string][]float64
 	ColdStarts                 []time.Duration
-	APIRates                   []APIRate
-	MotoNote                   string
-	LoadAvg                    string
+	// Functions summarises each function's invocations during the loads.
+	Functions map[string]FunctionStats
+	APIRates  []APIRate
+	MotoNote  string
+	LoadAvg   string
 }
 
 // Run runs the whole suite and writes the report; progress goes to log.
@@ -115,7 +121,7 @@ func Run(ctx context.Context, plan Plan, log io.Writer) (*Results, error) {
 	if err := CheckLoopback(plan.APIURL); err != nil {
 		return nil, err
 	}
-	res := &Results{Plan: plan, Date: time.Now().UTC(), Concurrency: map[string][]float64{}}
+	res := &Results{Plan: plan, Date: time.Now().UTC(), Concurrency: map[string][]float64{}, Functions: map[string]FunctionStats{}}
 	var err error
 
 	fmt.Fprintf(log, "start to ready, empty data dir, %d runs\n", plan.StartRuns)
@@ -224,7 +230,7 @@ func (res *Results) load(ctx context.Context, cloud *Cloud, log io.Writer) error
 	res.FixedMissing = ftr.pending()
 
 	fmt.Fprintf(log, "saturation: %d clients for %s\n", plan.Clients, plan.SaturateFor)
-	sat, str, err := phase("sat", Load{Concurrency: plan.Clients, Duration: plan.SaturateFor, MaxOrders: MaxOrders}, false)
+	sat, str, err := phase("sat", Load{Concurrency: plan.Clients, Duration: plan.SaturateFor, MaxOrders: plan.SaturateMax}, false)
 	stopSampling()
 	if serr := <-sampled; err == nil {
 		err = serr
@@ -268,6 +274,7 @@ func (res *Results) load(ctx context.Context, cloud *Cloud, log io.Writer) error
 			return err
 		}
 		res.Concurrency[label] = Concurrency(invs, res.LoadStart, end, 250*time.Millisecond)
+		res.Functions[label] = Stats(invs, end.Sub(res.LoadStart))
 		all, err := Invocations(ctx, logs, fn, time.Unix(0, 0), end, 2000)
 		if err != nil {
 			return err
