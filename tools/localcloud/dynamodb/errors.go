@@ -34,9 +34,13 @@ func (e *ConditionalCheckFailedError) Error() string {
 	return CodeConditionalCheckFailed + ": The conditional request failed"
 }
 
-// Unwrap gives the wire error.
+// Unwrap gives the wire error, with the Item member when there is one.
 func (e *ConditionalCheckFailedError) Unwrap() error {
-	return protocol.Errorf(CodeConditionalCheckFailed, "The conditional request failed")
+	pe := protocol.Errorf(CodeConditionalCheckFailed, "The conditional request failed")
+	if e.Item != nil {
+		pe.Fields = map[string]any{"Item": e.Item}
+	}
+	return pe
 }
 
 // CancellationReason says why one action of a transaction did or did not
@@ -66,9 +70,12 @@ func (e *TransactionCanceledError) message() string {
 	return "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"
 }
 
-// Unwrap gives the wire error.
+// Unwrap gives the wire error: its CancellationReasons, and the message
+// spelt "Message" as this shape models it.
 func (e *TransactionCanceledError) Unwrap() error {
-	return protocol.Errorf(CodeTransactionCanceled, "%s", e.message())
+	pe := protocol.Errorf(CodeTransactionCanceled, "%s", e.message())
+	pe.Fields = map[string]any{"CancellationReasons": e.Reasons, "Message": pe.Message}
+	return pe
 }
 
 func errValidation(format string, args ...any) error {

@@ -40,10 +40,7 @@ func JSONError(e *Error, namespace string, queryCompatible bool) (body []byte, h
 	if ns != "" {
 		typ = ns + "#" + e.Code
 	}
-	body, _ = json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{typ, e.Message})
+	body = e.jsonBody("__type", typ)
 	header = http.Header{}
 	if queryCompatible {
 		fault := e.Fault

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -27,6 +28,32 @@ type Error struct {
 	Message   string
 	Status    int
 	Fault     Fault
+	// Fields are further members of a JSON error body (awsJson and
+	// restJson), such as DynamoDB's Item or CancellationReasons; values
+	// encode with encoding/json. They cannot replace the error's type. A
+	// "Message" field takes the place of the "message" member, for shapes
+	// that spell it so.
+	Fields map[string]any
+}
+
+// jsonBody is the JSON error body: the type under typeKey, the message and
+// e.Fields. (Object keys sort, so without fields it reads
+// {"__type":…,"message":…} as AWS writes it.)
+func (e *Error) jsonBody(typeKey, typ string) []byte {
+	m := make(map[string]any, len(e.Fields)+2)
+	for k, v := range e.Fields {
+		m[k] = v
+	}
+	m[typeKey] = typ
+	if _, ok := m["Message"]; !ok {
+		m["message"] = e.Message
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		// A field that cannot be encoded is dropped rather than the error.
+		body, _ = json.Marshal(map[string]string{typeKey: typ, "message": e.Message})
+	}
+	return body
 }
 
 // Error implements error.

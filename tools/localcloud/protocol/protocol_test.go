@@ -109,3 +109,24 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("query error %s", x)
 	}
 }
+
+// Fields join the JSON error body; a "Message" field replaces "message",
+// and the type cannot be overridden.
+func TestErrorFields(t *testing.T) {
+	e := &Error{Code: "TransactionCanceledException", Message: "cancelled", Status: 400, Fault: Sender,
+		Fields: map[string]any{"CancellationReasons": []map[string]string{{"Code": "None"}}, "Message": "cancelled", "__type": "x", "Type": "y"}}
+	body, _ := JSONError(e, "ns", false)
+	if want := `{"CancellationReasons":[{"Code":"None"}],"Message":"cancelled","Type":"y","__type":"ns#TransactionCanceledException"}`; string(body) != want {
+		t.Fatalf("awsJson error\n got %s\nwant %s", body, want)
+	}
+	e.Fields = map[string]any{"Item": map[string]string{"k": "v"}, "Type": "y"}
+	body, _ = RESTJSONError(e)
+	if want := `{"Item":{"k":"v"},"Type":"User","message":"cancelled"}`; string(body) != want {
+		t.Fatalf("restJson error\n got %s\nwant %s", body, want)
+	}
+	e.Fields = map[string]any{"Bad": func() {}}
+	body, _ = JSONError(e, "ns", false)
+	if want := `{"__type":"ns#TransactionCanceledException","message":"cancelled"}`; string(body) != want {
+		t.Fatalf("unencodable field\n got %s\nwant %s", body, want)
+	}
+}

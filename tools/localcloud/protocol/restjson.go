@@ -218,10 +218,7 @@ func RESTJSONError(e *Error) (body []byte, header http.Header) {
 	if e.Fault == Receiver {
 		typ = "Service"
 	}
-	body, _ = json.Marshal(struct {
-		Type    string `json:"Type"`
-		Message string `json:"message"`
-	}{typ, e.Message})
+	body = e.jsonBody("Type", typ)
 	header = http.Header{}
 	header.Set("X-Amzn-ErrorType", e.Code)
 	return body, header
