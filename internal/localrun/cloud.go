@@ -112,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 		return c, nil
 	case err := <-c.done:
 		c.done <- err
-		return nil, fmt.Errorf("localcloud exited before it was ready (%v); see %s", err, logPath)
+		return nil, fmt.Errorf("localcloud exited before it was ready (%w); see %s", err, logPath)
 	case <-time.After(timeout):
 		_ = c.Stop()
 		return nil, fmt.Errorf("localcloud was not ready within %s; see %s", timeout, logPath)
