@@ -113,22 +113,12 @@ func DynamoDBPutRate(ctx context.Context, target, endpoint string, concurrency i
 // the SDK checks.
 const noopBody = "hello"
 
-// NoopServer answers SQS and DynamoDB calls with minimal valid responses and does no
-// work: the ceiling for the client and HTTP stack on this machine. Close stops it.
-type NoopServer struct {
-	URL string
-	srv *http.Server
-}
-
-// StartNoop serves the no-op server on a free loopback port.
-func StartNoop() (*NoopServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("no-op server: %w", err)
-	}
+// NoopHandler answers SQS and DynamoDB calls with minimal valid responses and does no
+// work: the ceiling for the client and HTTP stack on this machine.
+func NoopHandler() http.Handler {
 	sum := md5.Sum([]byte(noopBody))
 	bodyMD5 := hex.EncodeToString(sum[:])
-	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		switch r.Header.Get("X-Amz-Target") {
@@ -139,13 +129,30 @@ func StartNoop() (*NoopServer, error) {
 		default:
 			_, _ = w.Write([]byte("{}"))
 		}
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	return &NoopServer{URL: "http://" + ln.Addr().String(), srv: srv}, nil
+	})
 }
 
-// Close stops the server.
-func (n *NoopServer) Close() error { return n.srv.Close() }
+// NoopReadyPrefix starts the line `loadgen noop` prints once it serves.
+const NoopReadyPrefix = "noop ready on "
+
+// ServeNoop serves NoopHandler on a free loopback port until ctx ends, printing its
+// ready line to out: `loadgen noop`, run as its own process like localcloud and moto.
+func ServeNoop(ctx context.Context, out io.Writer) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("no-op server: %w", err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: NoopHandler()}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	fmt.Fprintf(out, "%shttp://%s\n", NoopReadyPrefix, ln.Addr())
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("no-op server: %w", err)
+	}
+	return nil
+}
 
 // Moto is a moto_server process on loopback.
 type Moto struct {

@@ -16,7 +16,7 @@ import (
 // readyPrefix starts the line localcloud prints once it serves.
 const readyPrefix = "localcloud ready on "
 
-// Cloud is a localcloud process this package started.
+// Cloud is a localcloud (or other server) process this package started.
 type Cloud struct {
 	URL string
 	PID int
@@ -24,6 +24,56 @@ type Cloud struct {
 	Ready time.Duration
 	cmd   *exec.Cmd
 	done  chan error
+}
+
+// StartProcess runs binary with args in its own process group and waits at most 30 s
+// for a stdout line starting with prefix; the rest of that line is the URL. stderr goes
+// to logTo (closed when the process ends).
+func StartProcess(ctx context.Context, binary string, args []string, prefix string, logTo *os.File) (*Cloud, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Stderr = logTo
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		logTo.Close()
+		return nil, fmt.Errorf("%s stdout: %w", binary, err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		logTo.Close()
+		return nil, fmt.Errorf("start %s: %w", binary, err)
+	}
+	c := &Cloud{PID: cmd.Process.Pid, cmd: cmd, done: make(chan error, 1)}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+				select {
+				case ready <- strings.TrimSpace(u):
+				default:
+				}
+			}
+		}
+		c.done <- cmd.Wait()
+		logTo.Close()
+	}()
+	timer := time.NewTimer(30 * time.Second)
+	defer timer.Stop()
+	select {
+	case u := <-ready:
+		c.Ready, c.URL = time.Since(start), u
+		return c, nil
+	case err := <-c.done:
+		c.done <- err
+		return nil, fmt.Errorf("%s exited before it was ready: %w", binary, err)
+	case <-timer.C:
+		_ = c.Stop()
+		return nil, fmt.Errorf("%s was not ready within 30s", binary)
+	case <-ctx.Done():
+		_ = c.Stop()
+		return nil, ctx.Err()
+	}
 }
 
 // StartCloud runs the localcloud binary on listen (a loopback address; port 0 picks one)
@@ -40,50 +90,11 @@ func StartCloud(ctx context.Context, binary, listen, dataDir string) (*Cloud, er
 	if err != nil {
 		return nil, fmt.Errorf("localcloud log: %w", err)
 	}
-	cmd := exec.Command(binary, "--listen", listen, "--data-dir", dataDir, "--fsync=true")
-	cmd.Stderr = logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, err := cmd.StdoutPipe()
+	c, err := StartProcess(ctx, binary, []string{"--listen", listen, "--data-dir", dataDir, "--fsync=true"}, readyPrefix, logFile)
 	if err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("localcloud stdout: %w", err)
+		return nil, fmt.Errorf("localcloud (its log is in %s): %w", dataDir, err)
 	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start localcloud: %w", err)
-	}
-	c := &Cloud{PID: cmd.Process.Pid, cmd: cmd, done: make(chan error, 1)}
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), readyPrefix); ok {
-				select {
-				case ready <- strings.TrimSpace(u):
-				default:
-				}
-			}
-		}
-		c.done <- cmd.Wait()
-		logFile.Close()
-	}()
-	timer := time.NewTimer(30 * time.Second)
-	defer timer.Stop()
-	select {
-	case u := <-ready:
-		c.Ready, c.URL = time.Since(start), u
-		return c, nil
-	case err := <-c.done:
-		c.done <- err
-		return nil, fmt.Errorf("localcloud exited before it was ready (%w); see its log in %s", err, dataDir)
-	case <-timer.C:
-		_ = c.Stop()
-		return nil, errors.New("localcloud was not ready within 30s")
-	case <-ctx.Done():
-		_ = c.Stop()
-		return nil, ctx.Err()
-	}
+	return c, nil
 }
 
 // Stop ends localcloud with SIGTERM and waits (killing it after 15 s).

@@ -326,12 +326,14 @@ func (res *Results) compareAPIs(ctx context.Context, log io.Writer) error {
 		return err
 	}
 	targets = append(targets, target{"localcloud", cloud.URL, func() { _ = cloud.Stop() }})
-	noop, err := StartNoop()
+	// The no-op server runs as its own process (this executable's `noop` mode), as
+	// localcloud and moto do, so every server pays the same process hop.
+	noop, err := startNoopProcess(ctx, plan.Tmp)
 	if err != nil {
 		_ = cloud.Stop()
 		return err
 	}
-	targets = append(targets, target{"no-op server", noop.URL, func() { _ = noop.Close() }})
+	targets = append(targets, target{"no-op server", noop.URL, func() { _ = noop.Stop() }})
 	moto, err := StartMoto(ctx)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
@@ -363,4 +365,17 @@ func (res *Results) compareAPIs(ctx context.Context, log io.Writer) error {
 		stops[i]()
 	}
 	return nil
+}
+
+// startNoopProcess runs `<this executable> noop`, which must call ServeNoop.
+func startNoopProcess(ctx context.Context, tmp string) (*Cloud, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("no-op server: %w", err)
+	}
+	logTo, err := os.Create(tmp + "/noop.log")
+	if err != nil {
+		return nil, fmt.Errorf("no-op server log: %w", err)
+	}
+	return StartProcess(ctx, exe, []string{"noop"}, NoopReadyPrefix, logTo)
 }

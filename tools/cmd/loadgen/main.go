@@ -3,10 +3,12 @@
 //
 //	loadgen --url URL --api-key KEY [--rate 200 | --concurrency 32] [--duration 15s] [--max-orders N]
 //	loadgen suite --plan plan.json
+//	loadgen noop
 //
 // The first form is for a person at a terminal (the URL and key are what `mage local`
 // prints). The second is what `go run mage.go bench` runs after deploying: the whole
-// measured suite, writing bench/REPORT.md and its plots.
+// measured suite, writing bench/REPORT.md and its plots. The third serves the no-op
+// reference server the suite compares the SQS and DynamoDB API rates with.
 package main
 
 import (
@@ -38,6 +40,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "suite" {
 		return suite(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "noop" {
+		return bench.ServeNoop(ctx, stdout)
 	}
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
