@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,9 @@ import (
 )
 
 // Bench deploys the system to a fresh durable localcloud, measures it against DESIGN §9 (loads bounded, loopback only) and writes bench/REPORT.md with its plots.
+//
+// What-if runs: BENCH_NOTIFIER_PARALLELIZATION and BENCH_NOTIFIER_BATCH_SIZE change the
+// notifier's stream mapping before the load; BENCH_OUT writes the report elsewhere.
 func Bench(ctx context.Context) error {
 	os.Setenv("ARCH", "host")
 	start := time.Now()
@@ -69,7 +73,16 @@ func Bench(ctx context.Context) error {
 		return err
 	}
 	plan["localcloud"], plan["listen"], plan["dataDir"], plan["zipBytes"] = bin, listen, dataDir, sizes
-	plan["outDir"], plan["tmp"] = "bench", tmp
+	plan["outDir"], plan["tmp"] = envOr("BENCH_OUT", "bench"), tmp
+	for env, key := range map[string]string{"BENCH_NOTIFIER_PARALLELIZATION": "notifierParallelization", "BENCH_NOTIFIER_BATCH_SIZE": "notifierBatchSize"} {
+		if v := os.Getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%s=%q: want a positive number", env, v)
+			}
+			plan[key] = n
+		}
+	}
 	data, err := json.Marshal(plan)
 	if err != nil {
 		return err

@@ -197,6 +197,10 @@ func (res *Results) Markdown(table string) string {
 	fmt.Fprintf(&b, "# orderflow bench report\n\nWritten by `go run mage.go bench` on %s. Every figure comes from this one run on this machine.\n\n", res.Date.Format(time.RFC1123))
 	fmt.Fprintf(&b, "Machine: %d cores (%s/%s), %s; load average at the end of the run: %s. The machine is shared, so figures are noisy.\n\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), strings.TrimSpace(res.LoadAvg))
+	if p.NotifierParallelization > 0 || p.NotifierBatchSize > 0 {
+		fmt.Fprintf(&b, "**What-if run:** the notifier's stream mapping was changed before the load (ParallelizationFactor %d, BatchSize %d; 0 = as deployed). These are not the deployed system's figures.\n\n",
+			p.NotifierParallelization, p.NotifierBatchSize)
+	}
 	b.WriteString("## DESIGN §9 targets\n\n")
 	b.WriteString(table)
 	b.WriteString("\nRatio is measured ÷ reference (for absolute targets the reference is the goal itself). localcloud runs durable (`--fsync=true`).\n\n")

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -60,6 +61,10 @@ type Knobs struct {
 	StartRuns      int           `json:"startRuns"`      // start-to-ready runs each way (5)
 	APIFor         time.Duration `json:"apiFor"`         // per API comparison (3 s)
 	APIConcurrency int           `json:"apiConcurrency"` // (8)
+	// NotifierParallelization and NotifierBatchSize, when set, change the notifier's
+	// stream mapping before the load: what-if runs, never the default report.
+	NotifierParallelization int32 `json:"notifierParallelization"`
+	NotifierBatchSize       int32 `json:"notifierBatchSize"`
 }
 
 func (k *Knobs) defaults() {
@@ -163,6 +168,12 @@ func (res *Results) load(ctx context.Context, cloud *Cloud, log io.Writer) error
 	mailDir := plan.DataDir + "/mail"
 	sampler := Sampler{PID: cloud.PID, Queue: queue, QueueURL: plan.QueueURL}
 
+	if plan.NotifierParallelization > 0 || plan.NotifierBatchSize > 0 {
+		fmt.Fprintf(log, "what-if: notifier mapping ParallelizationFactor %d, BatchSize %d\n", plan.NotifierParallelization, plan.NotifierBatchSize)
+		if err := tuneMapping(ctx, lambda.NewFromConfig(cfg), plan.Functions["notifier"], plan.NotifierParallelization, plan.NotifierBatchSize); err != nil {
+			return err
+		}
+	}
 	time.Sleep(time.Second) // let start-up work settle before reading idle memory
 	idle, err := sampler.Take(ctx)
 	if err != nil {
@@ -378,4 +389,39 @@ func startNoopProcess(ctx context.Context, tmp string) (*Cloud, error) {
 		return nil, fmt.Errorf("no-op server log: %w", err)
 	}
 	return StartProcess(ctx, exe, []string{"noop"}, NoopReadyPrefix, logTo)
+}
+
+// tuneMapping updates function's event source mappings (zero leaves a setting as it is)
+// and waits, at most 30 s, until each is Enabled again.
+func tuneMapping(ctx context.Context, fns *lambda.Client, function string, parallelization, batchSize int32) error {
+	list, err := fns.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(function)})
+	if err != nil {
+		return fmt.Errorf("mappings of %s: %w", function, err)
+	}
+	for _, m := range list.EventSourceMappings {
+		in := &lambda.UpdateEventSourceMappingInput{UUID: m.UUID}
+		if parallelization > 0 {
+			in.ParallelizationFactor = aws.Int32(parallelization)
+		}
+		if batchSize > 0 {
+			in.BatchSize = aws.Int32(batchSize)
+		}
+		if _, err := fns.UpdateEventSourceMapping(ctx, in); err != nil {
+			return fmt.Errorf("update mapping %s: %w", aws.ToString(m.UUID), err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			got, err := fns.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: m.UUID})
+			if err != nil {
+				return fmt.Errorf("mapping %s: %w", aws.ToString(m.UUID), err)
+			}
+			if aws.ToString(got.State) == "Enabled" {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("mapping %s still %s after 30s", aws.ToString(m.UUID), aws.ToString(got.State))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nil
 }
