@@ -97,7 +97,7 @@ func Bench(ctx context.Context) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("bench suite: %w", err)
 	}
-	fmt.Printf("\nwrote bench/REPORT.md and its plots in %s\n", time.Since(start).Round(time.Second))
+	fmt.Printf("\nwrote %s and its plots in %s\n", filepath.Join(envOr("BENCH_OUT", "bench"), "REPORT.md"), time.Since(start).Round(time.Second))
 	return nil
 }
 

@@ -238,7 +238,9 @@ func (res *Results) Markdown(table string) string {
 	fmt.Fprintf(&b, "- start to ready, two deployed stacks: %s (median of %d)\n", durList(res.StartDeployed), len(res.StartDeployed))
 	fmt.Fprintf(&b, "- no-change redeploy (all three stacks through change sets): %s; redeploys that changed something: %d\n", durList(p.Redeploys), p.RedeployChanged)
 	fmt.Fprintf(&b, "- Lambda cold starts seen in REPORT lines: %d, Init Duration p50 %s, max %s\n", len(res.ColdStarts), fmtMS(Median(res.ColdStarts)), fmtMS(Summarize(res.ColdStarts).Max))
-	fmt.Fprintf(&b, "- localcloud RSS idle %s, peak under load %s (the functions run as their own processes, not counted)\n\n", fmtMB(res.IdleRSS), fmtMB(res.PeakRSS))
+	fmt.Fprintf(&b, "- localcloud RSS idle %s, peak under load %s (the functions run as their own processes, not counted)\n", fmtMB(res.IdleRSS), fmtMB(res.PeakRSS))
+	avg, peak := CPUUse(res.Samples)
+	fmt.Fprintf(&b, "- localcloud CPU from the fixed-rate load to the end of the drain: %.0f%% of one core on average, %.0f%% at the busiest 250 ms\n\n", 100*avg, 100*peak)
 
 	b.WriteString("## API rates (aws-sdk-go-v2, same client and concurrency for every server)\n\n| Operation | Server | ops/s | ops | errors |\n|---|---|---|---|---|\n")
 	for _, r := range res.APIRates {
@@ -257,4 +259,21 @@ func durList(ds []time.Duration) string {
 		parts[i] = fmt.Sprintf("%.1f", ms(d))
 	}
 	return fmt.Sprintf("**%s** [%s ms]", fmtMS(Median(ds)), strings.Join(parts, ", "))
+}
+
+// CPUUse is the average and the highest CPU use (cores busy) between samples.
+func CPUUse(samples []Sample) (avg, peak float64) {
+	if len(samples) < 2 {
+		return 0, 0
+	}
+	first, last := samples[0], samples[len(samples)-1]
+	if wall := last.At.Sub(first.At); wall > 0 {
+		avg = float64(last.CPU-first.CPU) / float64(wall)
+	}
+	for i := 1; i < len(samples); i++ {
+		if wall := samples[i].At.Sub(samples[i-1].At); wall > 0 {
+			peak = max(peak, float64(samples[i].CPU-samples[i-1].CPU)/float64(wall))
+		}
+	}
+	return avg, peak
 }

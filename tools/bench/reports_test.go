@@ -99,3 +99,18 @@ func TestStats(t *testing.T) {
 		t.Errorf("Stats of nothing = %+v", st)
 	}
 }
+
+func TestCPUUse(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	avg, peak := CPUUse([]Sample{
+		{At: t0, CPU: 0},
+		{At: t0.Add(time.Second), CPU: 500 * time.Millisecond},
+		{At: t0.Add(2 * time.Second), CPU: 2 * time.Second},
+	})
+	if avg != 1 || peak != 1.5 {
+		t.Errorf("CPUUse = %v avg, %v peak; want 1 and 1.5", avg, peak)
+	}
+	if avg, peak := CPUUse(nil); avg != 0 || peak != 0 {
+		t.Errorf("CPUUse(nil) = %v, %v", avg, peak)
+	}
+}
