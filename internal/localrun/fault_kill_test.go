@@ -35,6 +35,7 @@ const (
 // e-mailed. Clients retry failed POSTs with the same Idempotency-Key, as the API's 500
 // body asks them to. Set ORDERFLOW_FAULT_SEED to replay a run's kill moments.
 func TestFaultKill9UnderLoad(t *testing.T) {
+	t.Parallel()
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("ORDERFLOW_FAULT_SEED"); v != "" {
 		var err error

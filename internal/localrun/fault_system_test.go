@@ -80,6 +80,14 @@ func newFaultSystem(t *testing.T) *faultSystem {
 	return s
 }
 
+// on returns a copy of s that reports to t (a subtest), so its helpers never call
+// FailNow on the parent test.
+func (s *faultSystem) on(t *testing.T) *faultSystem {
+	c := *s
+	c.t = t
+	return &c
+}
+
 func (s *faultSystem) start() {
 	s.t.Helper()
 	c, err := Start(context.Background(), s.opts)
