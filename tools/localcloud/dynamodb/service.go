@@ -106,6 +106,8 @@ func (s *Service) Descriptor() *server.Service {
 		JSONVersion:      "1.0",
 		JSONNamespace:    Namespace,
 		ResponseCRC32:    true,
+		// A BatchWriteItem may carry 16 MB.
+		MaxBodyBytes: 16 << 20,
 		Operations: map[string]server.Operation{
 			"CreateTable":               server.Op(s.CreateTable),
 			"DescribeTable":             server.Op(s.DescribeTable),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/orderflow/orderflow/tools/localcloud/lambda/pool"
 	"github.com/orderflow/orderflow/tools/localcloud/protocol"
 )
 
@@ -42,4 +43,20 @@ func errValidation(value any, member, constraint string) *protocol.Error {
 
 func errFunctionNotFound(arn string) *protocol.Error {
 	return errNotFound("Function not found: %s", arn)
+}
+
+// maxRequestBytes is Lambda's limit on a request body: it fits a 50 MB
+// zip, base64-encoded, in CreateFunction or UpdateFunctionCode.
+const maxRequestBytes = 69905067
+
+// bodyTooLarge answers a request body over the front door's limit as
+// Lambda does; Invoke keeps its own, smaller limit and error.
+func bodyTooLarge(operation string, limit int64) *protocol.Error {
+	switch operation {
+	case "Invoke":
+		return lambdaError("RequestTooLargeException", http.StatusRequestEntityTooLarge, "%s", (&pool.RequestTooLargeError{}).Error())
+	case "":
+		return lambdaError("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "Request must be smaller than %d bytes", limit)
+	}
+	return lambdaError("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "Request must be smaller than %d bytes for the %s operation", limit, operation)
 }

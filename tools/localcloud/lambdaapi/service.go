@@ -370,8 +370,10 @@ func (s *Service) Descriptor() *server.Service {
 		{Method: "DELETE", Path: "/2015-03-31/event-source-mappings/{UUID}", Operation: "DeleteEventSourceMapping", Status: http.StatusAccepted},
 	}
 	return &server.Service{
-		Name:   "lambda",
-		Routes: routes,
+		Name:         "lambda",
+		Routes:       routes,
+		MaxBodyBytes: maxRequestBytes,
+		BodyTooLarge: bodyTooLarge,
 		Operations: map[string]server.Operation{
 			"CreateFunction":              server.Op(s.CreateFunction),
 			"ListFunctions":               server.Op(s.ListFunctions),

@@ -22,9 +22,10 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/sigv4"
 )
 
-// MaxBodyBytes bounds a request body; SQS's largest legal batch is 1 MiB of
-// message data, which JSON or form escaping can at most multiply by six.
-const MaxBodyBytes = 8 << 20
+// DefaultMaxBodyBytes bounds a request body unless its service sets
+// MaxBodyBytes; SQS's largest legal batch is 1 MiB of message data, which
+// JSON or form escaping can at most multiply by six.
+const DefaultMaxBodyBytes = 8 << 20
 
 // Service describes one AWS service's wire identity and its operations.
 type Service struct {
@@ -60,6 +61,15 @@ type Service struct {
 	// SDK clients check every body against that header, taking a missing
 	// one for 0.
 	ResponseCRC32 bool
+	// MaxBodyBytes bounds the service's request bodies (default
+	// DefaultMaxBodyBytes), for services whose requests AWS lets grow
+	// larger (DynamoDB's 16 MB batches, Lambda's inline zips).
+	MaxBodyBytes int64
+	// BodyTooLarge words the answer to a body over MaxBodyBytes for an
+	// operation ("" when the request does not say before its body), as the
+	// service does; without it the front door answers 413
+	// RequestEntityTooLarge.
+	BodyTooLarge func(operation string, limit int64) *protocol.Error
 }
 
 // Route maps a REST method and path to an operation. Path labels are
@@ -281,13 +291,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveRESTXML(x) {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	s.route(x)
+	limit := int64(DefaultMaxBodyBytes)
+	if x.svc != nil && x.svc.MaxBodyBytes > 0 {
+		limit = x.svc.MaxBodyBytes
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			e := protocol.Errorf("RequestEntityTooLarge", "Request body must be no larger than %d bytes.", MaxBodyBytes)
-			e.Status = http.StatusRequestEntityTooLarge
-			s.writeError(x, e)
+			s.writeError(x, bodyTooLarge(x, limit))
 			return
 		}
 		s.writeError(x, protocol.Errorf("MalformedQueryString", "Could not read the request body."))
@@ -296,19 +309,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serve(x, body)
 }
 
-func (s *Server) serve(x *exchange, body []byte) {
+// route finds what the headers tell of a request's protocol, service and
+// operation: awsJson's X-Amz-Target, a restJson route, or for awsQuery
+// (whose action is in the body) the service its signature is scoped to.
+func (s *Server) route(x *exchange) {
 	r := x.r
-	var params url.Values
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		x.proto = protoJSON
 		prefix, action, _ := cutLast(target, ".")
 		x.action = action
 		x.svc = s.byTarget[prefix]
-		if x.svc == nil {
-			s.writeError(x, unknownOperation(x))
-			return
-		}
-	} else if svc := s.restService(r); svc != nil {
+		return
+	}
+	if svc := s.restService(r); svc != nil {
 		x.proto, x.svc = protoREST, svc
 		for _, rt := range svc.Routes {
 			if p, ok := rt.match(r.Method, r.URL.EscapedPath()); ok {
@@ -316,7 +329,33 @@ func (s *Server) serve(x *exchange, body []byte) {
 				break
 			}
 		}
-	} else {
+		return
+	}
+	if scope, ok := sigv4.SigningScope(r); ok {
+		x.svc = s.byName[scope.Service]
+	}
+}
+
+// bodyTooLarge is the answer to a request body over limit.
+func bodyTooLarge(x *exchange, limit int64) *protocol.Error {
+	if x.svc != nil && x.svc.BodyTooLarge != nil {
+		return x.svc.BodyTooLarge(x.action, limit)
+	}
+	return &protocol.Error{Code: "RequestEntityTooLarge", Namespace: protocol.CoralNamespace,
+		Message: fmt.Sprintf("Request body must be no larger than %d bytes.", limit), Status: http.StatusRequestEntityTooLarge, Fault: protocol.Sender}
+}
+
+// serve answers a request route has looked at, once its body is read.
+func (s *Server) serve(x *exchange, body []byte) {
+	r := x.r
+	var params url.Values
+	switch x.proto {
+	case protoJSON:
+		if x.svc == nil {
+			s.writeError(x, unknownOperation(x))
+			return
+		}
+	case protoQuery:
 		var err error
 		params, err = queryParams(r, body)
 		if err != nil {
