@@ -67,27 +67,45 @@ func freeLoopbackAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// hostZips packages the real ingest and notifier functions for this machine.
-func hostZips(t *testing.T) stacks.Zips {
-	t.Helper()
+// buildZips packages the real ingest and notifier functions for this machine once per
+// test binary: every test that deploys uses the same zips.
+var buildZips = sync.OnceValues(func() (stacks.Zips, error) {
 	arch, err := artifact.HostArch()
 	if err != nil {
-		t.Fatal(err)
+		return stacks.Zips{}, err
 	}
-	dir := t.TempDir()
-	zip := func(module string) string {
+	dir, err := os.MkdirTemp("", "localrun-zips-")
+	if err != nil {
+		return stacks.Zips{}, err
+	}
+	zip := func(module string) (string, error) {
 		boot := filepath.Join(dir, module, "bootstrap")
 		spec := artifact.BuildSpec{ModuleDir: filepath.Join("..", "..", module), Package: "./cmd/" + module, Arch: arch, Out: boot}
 		if err := artifact.Build(context.Background(), spec); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		z, err := artifact.WriteBootstrapZip(filepath.Join(dir, module+".zip"), boot)
 		if err != nil {
-			t.Fatal(err)
+			return "", err
 		}
-		return z.Path
+		return z.Path, nil
 	}
-	return stacks.Zips{Ingest: zip("ingest"), Notifier: zip("notifier")}
+	var zips stacks.Zips
+	if zips.Ingest, err = zip("ingest"); err != nil {
+		return zips, err
+	}
+	zips.Notifier, err = zip("notifier")
+	return zips, err
+})
+
+// hostZips returns the real ingest and notifier zips for this machine.
+func hostZips(t *testing.T) stacks.Zips {
+	t.Helper()
+	zips, err := buildZips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zips
 }
 
 func rootConfig(endpoint string) aws.Config {
