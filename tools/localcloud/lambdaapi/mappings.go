@@ -212,8 +212,8 @@ func (s *Service) mappingARN(uuid string) string {
 
 // Invoker is what event source mappings invoke functions through: the
 // engine, with alias qualifiers resolved to their versions, and the
-// functions' reserved concurrency (it implements esm.Invoker and
-// esm.ConcurrencyLimiter).
+// functions' reserved concurrency and the engine's figures (it implements
+// esm.Invoker, esm.ConcurrencyLimiter and esm.CapacityReporter).
 type Invoker struct{ s *Service }
 
 // Invoker returns the service's Invoker.
@@ -235,6 +235,10 @@ func (i Invoker) Invoke(ctx context.Context, req pool.Request) (*pool.Response, 
 	}
 	return i.s.engine.Invoke(ctx, req)
 }
+
+// Figures implements esm.CapacityReporter: SQS pollers back off while a
+// function's invocations wait for capacity.
+func (i Invoker) Figures(functionName string) pool.Figures { return i.s.engine.Figures(functionName) }
 
 // ReservedConcurrency implements esm.ConcurrencyLimiter.
 func (i Invoker) ReservedConcurrency(functionName string) (int, bool) {
