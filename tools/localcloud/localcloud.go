@@ -150,6 +150,9 @@ func Open(cfg Config) (*Instance, error) {
 		Verifier: &sigv4.Verifier{Credentials: identity.CredentialSource(creds), Region: cfg.Region, Clock: cfg.AuthClock},
 		Logger:   cfg.Logger,
 		IDs:      idSource,
+		// Calls other than root's (function and integration roles) are
+		// checked against IAM for the services that register an Authz.
+		Authorizer: identity.AuthorizeCall,
 	})
 	objects, err := s3.New(s3.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "s3"), Clock: cfg.Clock, IDs: idSource,
 		Region: cfg.Region, Account: cfg.Account, IAM: identity, NoFsync: cfg.NoFsync, Logger: cfg.Logger})
@@ -264,6 +267,10 @@ func Open(cfg Config) (*Instance, error) {
 	srv.Register(stacks.Descriptor())
 	srv.Register(objects.Descriptor())
 	srv.Register(alarms.Descriptor())
+	srv.Authorize("dynamodb", tables.Authz())
+	srv.Authorize("sqs", queues.Authz())
+	srv.Authorize("sns", topics.Authz())
+	srv.Authorize("logs", logGroups.Authz())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway

@@ -176,6 +176,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// IDs makes request IDs.
 	IDs *ids.Source
+	// Authorizer, when set, enforces IAM on the operations of services
+	// registered with Authorize for callers other than the root user.
+	Authorizer Authorizer
 }
 
 // Server routes AWS requests to registered services.
@@ -185,6 +188,7 @@ type Server struct {
 	byTarget map[string]*Service
 	internal *http.ServeMux
 	unsigned []unsignedHandler
+	authz    map[string]Authz
 }
 
 // unsignedHandler serves requests its match accepts before any service
@@ -414,6 +418,10 @@ func (s *Server) serve(x *exchange, body []byte) {
 		return
 	}
 	ctx = WithCall(ctx, Call{RequestID: x.requestID, Endpoint: endpointOf(r), Path: r.URL.Path})
+	if err := s.authorize(ctx, x, in); err != nil {
+		s.writeError(x, err)
+		return
+	}
 	out, err := operation.call(ctx, in)
 	if err != nil {
 		s.writeError(x, err)

@@ -1058,6 +1058,13 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 	}
 	deadline := s.cfg.Clock.Now().Add(time.Duration(wait) * time.Second)
 	for {
+		if in.VisibilityTimeout == nil && wait > 0 {
+			// A long poll takes messages with the queue's visibility
+			// timeout as it is when they arrive, not when the poll began.
+			q.mu.Lock()
+			vis = q.attrInt("VisibilityTimeout")
+			q.mu.Unlock()
+		}
 		got, nextWake, changed, err := s.tryReceive(q, maxN, vis)
 		if err != nil {
 			return nil, err
