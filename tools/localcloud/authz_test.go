@@ -98,6 +98,28 @@ func TestFunctionRoleDynamoDBIsEnforced(t *testing.T) {
 	_, err = fn.ListTables(ctx, &dynamodb.ListTablesInput{})
 	wantDenied(t, err, "AccessDeniedException", "User: "+who+" is not authorized to perform: dynamodb:ListTables on resource: *"+
 		" because no identity-based policy allows the dynamodb:ListTables action")
+	// Query on an index is checked against the index's ARN, not the table's.
+	_, err = root.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("table-a"),
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		GlobalSecondaryIndexUpdates: []ddbtypes.GlobalSecondaryIndexUpdate{{Create: &ddbtypes.CreateGlobalSecondaryIndexAction{
+			IndexName: aws.String("by-sk"), KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeHash}},
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRolePolicy(t, env, "writer", allow("dynamodb:Query", tableA))
+	query := func(index *string, key string) error {
+		_, err := fn.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("table-a"), IndexName: index,
+			KeyConditionExpression: aws.String("#k = :v"), ExpressionAttributeNames: map[string]string{"#k": key},
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":v": &ddbtypes.AttributeValueMemberS{Value: "1"}}})
+		return err
+	}
+	if err := query(nil, "pk"); err != nil {
+		t.Fatalf("Query on the table: %v", err)
+	}
+	wantDenied(t, query(aws.String("by-sk"), "sk"), "AccessDeniedException", "User: "+who+" is not authorized to perform: dynamodb:Query on resource: "+
+		tableA+"/index/by-sk because no identity-based policy allows the dynamodb:Query action")
+
 	// Nothing reached table b; root still reads everything.
 	out, err := root.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("table-b"), Key: item})
 	if err != nil || out.Item != nil {
