@@ -1,17 +1,14 @@
 package localrun
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
-
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,6 +16,8 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/orderflow/orderflow/internal/artifact"
 )
 
 // hangFunctionZip builds testdata/hangfn for this machine and zips it as bootstrap.
@@ -31,25 +30,15 @@ func hangFunctionZip(t *testing.T) []byte {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build testdata/hangfn: %v\n%s", err, out)
 	}
-	data, err := os.ReadFile(bin)
+	z, err := artifact.WriteBootstrapZip(bin+".zip", bin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	hdr.SetMode(0o755)
-	w, err := zw.CreateHeader(hdr)
-	if err == nil {
-		_, err = w.Write(data)
-	}
-	if err == nil {
-		err = zw.Close()
-	}
+	data, err := os.ReadFile(z.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return data
 }
 
 // hangingFunction deploys a function of its own (testdata/hangfn) with a one-second
@@ -111,7 +100,7 @@ func (s *faultSystem) hangingFunction(t *testing.T) {
 	}
 	id := aws.ToString(sent.MessageId)
 	group := "/aws/lambda/" + name
-	waitUntil(t, "message processed on a retry", 30*time.Second, func() (bool, string) {
+	waitUntil(t, "message processed on a retry", 45*time.Second, func() (bool, string) {
 		_, err := os.Stat(filepath.Join(state, id+".done"))
 		if errors.Is(err, os.ErrNotExist) {
 			_, seenErr := os.Stat(filepath.Join(state, id+".seen"))
