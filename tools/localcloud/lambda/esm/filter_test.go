@@ -120,7 +120,9 @@ func TestPartitionKeepsKeyOrder(t *testing.T) {
 			}
 			laneOf[key] = i
 			var seq int
-			fmt.Sscan(r.Dynamodb.SequenceNumber, &seq)
+			if _, err := fmt.Sscan(r.Dynamodb.SequenceNumber, &seq); err != nil {
+				t.Fatalf("sequence number %q: %v", r.Dynamodb.SequenceNumber, err)
+			}
 			if seq <= prev {
 				t.Fatalf("lane %d out of order", i)
 			}
