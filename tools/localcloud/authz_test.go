@@ -11,6 +11,7 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -125,6 +126,29 @@ func TestFunctionRoleDynamoDBIsEnforced(t *testing.T) {
 	if err != nil || out.Item != nil {
 		t.Fatalf("table b: %v %v", out, err)
 	}
+}
+
+func TestFunctionRoleDynamoDBStreamsIsEnforced(t *testing.T) {
+	env := localcloudtest.Start(t)
+	ctx := context.Background()
+	table, err := dynamodb.NewFromConfig(env.Config()).CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("streamed"),
+		BillingMode:          ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+		StreamSpecification:  &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewTypeNewImage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamARN := aws.ToString(table.TableDescription.LatestStreamArn)
+	// The notifier's grant: ListStreams has no resource-level permissions.
+	cfg, who := roleSession(t, env, "reader", allow("dynamodb:ListStreams", "*"))
+	fn := dynamodbstreams.NewFromConfig(cfg)
+	if _, err := fn.ListStreams(ctx, &dynamodbstreams.ListStreamsInput{}); err != nil {
+		t.Fatalf("allowed ListStreams: %v", err)
+	}
+	_, err = fn.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(streamARN)})
+	wantDenied(t, err, "AccessDeniedException", "User: "+who+" is not authorized to perform: dynamodb:DescribeStream on resource: "+streamARN+
+		" because no identity-based policy allows the dynamodb:DescribeStream action")
 }
 
 func TestFunctionRoleSQSIsEnforced(t *testing.T) {

@@ -257,20 +257,17 @@ func Open(cfg Config) (*Instance, error) {
 	// The execute-api data plane is not signed: deployed stages are served
 	// on their own paths and host names ahead of service routing.
 	srv.HandleUnsigned(gateway.Matches, gateway)
-	srv.Register(tables.Descriptor())
-	srv.Register(dynamodbstreams.New(dynamodbstreams.Config{Source: tables, Clock: cfg.Clock}).Descriptor())
-	srv.Register(queues.Descriptor())
-	srv.Register(topics.Descriptor())
-	srv.Register(logGroups.Descriptor())
+	srv.RegisterAuthorized(tables.Descriptor(), tables.Authz())
+	streamRecords := dynamodbstreams.New(dynamodbstreams.Config{Source: tables, Clock: cfg.Clock})
+	srv.RegisterAuthorized(streamRecords.Descriptor(), streamRecords.Authz())
+	srv.RegisterAuthorized(queues.Descriptor(), queues.Authz())
+	srv.RegisterAuthorized(topics.Descriptor(), topics.Authz())
+	srv.RegisterAuthorized(logGroups.Descriptor(), logGroups.Authz())
 	srv.Register(identity.Descriptor())
 	srv.Register(functions.Descriptor())
 	srv.Register(stacks.Descriptor())
 	srv.Register(objects.Descriptor())
 	srv.Register(alarms.Descriptor())
-	srv.Authorize("dynamodb", tables.Authz())
-	srv.Authorize("sqs", queues.Authz())
-	srv.Authorize("sns", topics.Authz())
-	srv.Authorize("logs", logGroups.Authz())
 	inst := &Instance{cfg: cfg, store: st, server: srv, ids: idSource, sqs: queues, sns: topics, logs: logGroups, iam: identity, ddb: tables, lambda: functions, esm: mappings, events: events,
 		Mailbox: mailbox, Credentials: creds}
 	inst.apigw = gateway

@@ -50,14 +50,16 @@ type Authz struct {
 	DeniedCode string
 }
 
-// Authorize makes the front door enforce IAM on the named service's
-// operations for every caller other than the root user, with the
-// Config's Authorizer. Call it while wiring, before serving.
-func (s *Server) Authorize(service string, a Authz) {
+// RegisterAuthorized adds a service whose operations the front door
+// authorizes with a's permissions and the Config's Authorizer, for every
+// caller other than the root user. It is kept by descriptor, not by
+// signing name: DynamoDB Streams signs as "dynamodb" too.
+func (s *Server) RegisterAuthorized(svc *Service, a Authz) {
+	s.Register(svc)
 	if s.authz == nil {
-		s.authz = map[string]Authz{}
+		s.authz = map[*Service]Authz{}
 	}
-	s.authz[service] = a
+	s.authz[svc] = a
 }
 
 // authorize answers AWS's AccessDenied error when IAM does not allow the
@@ -68,7 +70,7 @@ func (s *Server) authorize(ctx context.Context, x *exchange, in any) error {
 	if !ok || p.Root || s.cfg.Authorizer == nil || x.svc == nil {
 		return nil
 	}
-	a, ok := s.authz[x.svc.Name]
+	a, ok := s.authz[x.svc]
 	if !ok || a.Permissions == nil {
 		return nil
 	}

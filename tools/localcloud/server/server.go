@@ -188,7 +188,7 @@ type Server struct {
 	byTarget map[string]*Service
 	internal *http.ServeMux
 	unsigned []unsignedHandler
-	authz    map[string]Authz
+	authz    map[*Service]Authz
 }
 
 // unsignedHandler serves requests its match accepts before any service
