@@ -72,9 +72,7 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 	cmd.Stderr = logFile
 	// Its own process group: a Ctrl-C in the terminal reaches mage, which then stops
 	// localcloud in order, instead of both racing.
-	// Pdeathsig: if mage itself is killed, localcloud still gets its SIGTERM and
-	// shuts down cleanly instead of lingering on the port.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = childProcAttr()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		logFile.Close()
