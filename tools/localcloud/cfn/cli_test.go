@@ -1,10 +1,7 @@
 package cfn_test
 
 import (
-	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,64 +9,12 @@ import (
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 )
 
-// cli runs the AWS CLI against the test endpoint with an empty
+// newCLI runs "aws cloudformation ..." against the test endpoint with an empty
 // configuration.
-type cli struct {
-	t        *testing.T
-	bin, url string
-	env      []string
+func newCLI(t *testing.T, url string) *localcloudtest.CLI {
+	return localcloudtest.NewCLI(t, url, "test", "test", "cloudformation")
 }
 
-func newCLI(t *testing.T, url string) *cli {
-	bin := localcloudtest.RequireTool(t, "aws")
-	empty := filepath.Join(t.TempDir(), "empty")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+empty, "AWS_SHARED_CREDENTIALS_FILE="+empty, "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-	return &cli{t: t, bin: bin, url: url, env: env}
-}
-
-func (c *cli) run(args ...string) (string, string, int) {
-	c.t.Helper()
-	cmd := exec.Command(c.bin, append([]string{"--endpoint-url", c.url, "--output", "json", "cloudformation"}, args...)...)
-	cmd.Env = c.env
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		c.t.Fatalf("aws %v: %v", args, err)
-	}
-	return out.String(), errb.String(), code
-}
-
-func (c *cli) ok(v any, args ...string) string {
-	c.t.Helper()
-	out, errOut, code := c.run(args...)
-	if code != 0 {
-		c.t.Fatalf("aws cloudformation %s: exit %d: %s", strings.Join(args, " "), code, errOut)
-	}
-	if v != nil {
-		if err := json.Unmarshal([]byte(out), v); err != nil {
-			c.t.Fatalf("aws cloudformation %s: output %q: %v", strings.Join(args, " "), out, err)
-		}
-	}
-	return out
-}
-
-// The AWS CLI's own deploy command (change set, botocore waiters, no-change
-// detection) and the read operations work against localcloud.
 func TestAWSCLI(t *testing.T) {
 	e := start(t, envOptions{})
 	c := newCLI(t, e.url)
@@ -82,7 +27,7 @@ func TestAWSCLI(t *testing.T) {
 		Description string
 		Parameters  []struct{ ParameterKey, DefaultValue string }
 	}
-	c.ok(&validated, "validate-template", "--template-body", "file://"+file)
+	c.OK(&validated, "validate-template", "--template-body", "file://"+file)
 	if validated.Description != "cfn conformance app" || len(validated.Parameters) != 3 {
 		t.Fatalf("validate-template = %+v", validated)
 	}
@@ -90,20 +35,20 @@ func TestAWSCLI(t *testing.T) {
 	// create-change-set, its waiter, execute-change-set; the stack is
 	// followed through the SDK (the CLI's stack waiters poll every 30 s).
 	var created struct{ Id, StackId string }
-	c.ok(&created, "create-change-set", "--stack-name", "cli", "--change-set-name", "first", "--change-set-type", "CREATE",
+	c.OK(&created, "create-change-set", "--stack-name", "cli", "--change-set-name", "first", "--change-set-type", "CREATE",
 		"--template-body", "file://"+file, "--parameters", "ParameterKey=Visibility,ParameterValue=40")
-	c.ok(nil, "wait", "change-set-create-complete", "--change-set-name", created.Id)
+	c.OK(nil, "wait", "change-set-create-complete", "--change-set-name", created.Id)
 	var described struct {
 		Status  string
 		Changes []struct {
 			ResourceChange struct{ Action, LogicalResourceId string }
 		}
 	}
-	c.ok(&described, "describe-change-set", "--change-set-name", "first", "--stack-name", "cli")
+	c.OK(&described, "describe-change-set", "--change-set-name", "first", "--stack-name", "cli")
 	if described.Status != "CREATE_COMPLETE" || len(described.Changes) != 6 || described.Changes[0].ResourceChange.Action != "Add" {
 		t.Fatalf("describe-change-set = %+v", described)
 	}
-	c.ok(nil, "execute-change-set", "--change-set-name", created.Id)
+	c.OK(nil, "execute-change-set", "--change-set-name", created.Id)
 	if s := e.waitStack(t, "cli"); string(s.StackStatus) != "CREATE_COMPLETE" {
 		t.Fatalf("after execute-change-set: %s", s.StackStatus)
 	}
@@ -117,11 +62,11 @@ func TestAWSCLI(t *testing.T) {
 		var sets struct {
 			Summaries []struct{ ChangeSetId, Status, StatusReason string }
 		}
-		c.ok(&sets, "list-change-sets", "--stack-name", "cli")
+		c.OK(&sets, "list-change-sets", "--stack-name", "cli")
 		n := 0
 		for _, cs := range sets.Summaries {
 			if cs.Status == "FAILED" && strings.Contains(cs.StatusReason, "didn't contain changes") {
-				c.ok(nil, "delete-change-set", "--change-set-name", cs.ChangeSetId)
+				c.OK(nil, "delete-change-set", "--change-set-name", cs.ChangeSetId)
 				n++
 			}
 		}
@@ -129,12 +74,12 @@ func TestAWSCLI(t *testing.T) {
 			t.Fatalf("list-change-sets = %+v", sets)
 		}
 	}
-	out := c.ok(nil, "deploy", "--template-file", file, "--stack-name", "cli", "--parameter-overrides", "Visibility=40", "--no-fail-on-empty-changeset")
+	out := c.OK(nil, "deploy", "--template-file", file, "--stack-name", "cli", "--parameter-overrides", "Visibility=40", "--no-fail-on-empty-changeset")
 	if !strings.Contains(out, "No changes to deploy") {
 		t.Fatalf("deploy output: %s", out)
 	}
 	dropEmpty()
-	stdout, errOut, code := c.run("deploy", "--template-file", file, "--stack-name", "cli", "--parameter-overrides", "Visibility=40")
+	stdout, errOut, code := c.Run("deploy", "--template-file", file, "--stack-name", "cli", "--parameter-overrides", "Visibility=40")
 	if code == 0 || !strings.Contains(stdout+errOut, "No changes to deploy") {
 		t.Fatalf("deploy without --no-fail-on-empty-changeset: exit %d %s %s", code, stdout, errOut)
 	}
@@ -148,42 +93,42 @@ func TestAWSCLI(t *testing.T) {
 			Parameters  []struct{ ParameterKey, ParameterValue string }
 		}
 	}
-	c.ok(&stacks, "describe-stacks", "--stack-name", "cli")
+	c.OK(&stacks, "describe-stacks", "--stack-name", "cli")
 	if len(stacks.Stacks) != 1 || stacks.Stacks[0].StackStatus != "CREATE_COMPLETE" || len(stacks.Stacks[0].Outputs) != 3 {
 		t.Fatalf("describe-stacks = %+v", stacks)
 	}
 	var events struct {
 		StackEvents []struct{ LogicalResourceId, ResourceStatus string }
 	}
-	c.ok(&events, "describe-stack-events", "--stack-name", "cli")
+	c.OK(&events, "describe-stack-events", "--stack-name", "cli")
 	if len(events.StackEvents) < 10 || events.StackEvents[0].ResourceStatus != "CREATE_COMPLETE" {
 		t.Fatalf("describe-stack-events = %+v", events.StackEvents[:min(3, len(events.StackEvents))])
 	}
 	var resources struct {
 		StackResourceSummaries []struct{ LogicalResourceId, ResourceStatus string }
 	}
-	c.ok(&resources, "list-stack-resources", "--stack-name", "cli")
+	c.OK(&resources, "list-stack-resources", "--stack-name", "cli")
 	if len(resources.StackResourceSummaries) != 6 {
 		t.Fatalf("list-stack-resources = %+v", resources)
 	}
 	var tpl struct{ TemplateBody string }
-	c.ok(&tpl, "get-template", "--stack-name", "cli")
+	c.OK(&tpl, "get-template", "--stack-name", "cli")
 	if tpl.TemplateBody != appTemplate {
 		t.Fatalf("get-template returned %q", tpl.TemplateBody)
 	}
 	var exports struct {
 		Exports []struct{ Name, Value string }
 	}
-	c.ok(&exports, "list-exports")
+	c.OK(&exports, "list-exports")
 	if len(exports.Exports) != 1 || exports.Exports[0].Name != "app-dev-queue-arn" {
 		t.Fatalf("list-exports = %+v", exports)
 	}
 
-	c.ok(nil, "delete-stack", "--stack-name", "cli")
+	c.OK(nil, "delete-stack", "--stack-name", "cli")
 	if s := e.waitStack(t, stacks.Stacks[0].StackID); string(s.StackStatus) != "DELETE_COMPLETE" {
 		t.Fatalf("after delete-stack: %s", s.StackStatus)
 	}
-	_, errOut, code = c.run("describe-stacks", "--stack-name", "cli")
+	_, errOut, code = c.Run("describe-stacks", "--stack-name", "cli")
 	if code == 0 || !strings.Contains(errOut, "(ValidationError)") || !strings.Contains(errOut, "Stack with id cli does not exist") {
 		t.Fatalf("describe-stacks after delete: exit %d %s", code, errOut)
 	}
