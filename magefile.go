@@ -174,7 +174,11 @@ func Fuzz(ctx context.Context) error {
 	for _, ft := range targets {
 		fmt.Printf("== fuzz %s %s for %s\n", ft.dir, ft.name, fuzztime)
 		module, rel := moduleOf(ft.dir)
-		if err := goIn(ctx, module, nil, "test", "-run=^$", "-fuzz=^"+ft.name+"$", "-fuzztime="+fuzztime, "./"+rel); err != nil {
+		if err := goIn(ctx, module, nil, "test", "-run=^$", "-fuzz=^"+ft.name+"$", "-fuzztime="+fuzztime,
+			// Bound the minimisation of newly interesting inputs: left at its 60 s
+			// default it can outlast -fuzztime, which the fuzzer then reports as a
+			// failure ("context deadline exceeded") although no input failed.
+			"-fuzzminimizetime=1s", "./"+rel); err != nil {
 			return fmt.Errorf("fuzz %s in %s: %w", ft.name, ft.dir, err)
 		}
 	}
