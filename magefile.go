@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/orderflow/orderflow/internal/artifact"
 	"github.com/orderflow/orderflow/internal/deploy/stacks"
+	"github.com/orderflow/orderflow/internal/fuzzrun"
 	"github.com/orderflow/orderflow/internal/localrun"
 	"github.com/orderflow/orderflow/internal/release"
 )
@@ -172,17 +174,43 @@ func Fuzz(ctx context.Context) error {
 		return err
 	}
 	for _, ft := range targets {
-		fmt.Printf("== fuzz %s %s for %s\n", ft.dir, ft.name, fuzztime)
 		module, rel := moduleOf(ft.dir)
-		if err := goIn(ctx, module, nil, "test", "-run=^$", "-fuzz=^"+ft.name+"$", "-fuzztime="+fuzztime,
+		args := []string{"test", "-run=^$", "-fuzz=^" + ft.name + "$", "-fuzztime=" + fuzztime,
 			// Bound the minimisation of newly interesting inputs: left at its 60 s
-			// default it can outlast -fuzztime, which the fuzzer then reports as a
-			// failure ("context deadline exceeded") although no input failed.
-			"-fuzzminimizetime=1s", "./"+rel); err != nil {
-			return fmt.Errorf("fuzz %s in %s: %w", ft.name, ft.dir, err)
+			// default it can outlast -fuzztime and fail the run although no input failed.
+			"-fuzzminimizetime=1s", "./" + rel}
+		// Go 1.26's fuzzing coordinator can report its own -fuzztime deadline as a failure
+		// (go.dev/issue/75804, fixed in Go 1.27). Such a run wrote no failing input, so it is
+		// run again; a failing input or any other failure stops at once.
+		const attempts = 3
+		for attempt := 1; ; attempt++ {
+			fmt.Printf("== fuzz %s %s for %s\n", ft.dir, ft.name, fuzztime)
+			var out bytes.Buffer
+			err := goInTee(ctx, module, &out, args...)
+			outcome := fuzzrun.Classify(out.Bytes(), err)
+			if outcome == fuzzrun.Passed {
+				break
+			}
+			if outcome == fuzzrun.ShutdownRace && attempt < attempts {
+				fmt.Printf("== fuzz %s: no input failed; the fuzzing coordinator reported its own deadline (go.dev/issue/75804), running again (%d/%d)\n",
+					ft.name, attempt+1, attempts)
+				continue
+			}
+			return fmt.Errorf("fuzz %s in %s (%s): %w", ft.name, ft.dir, outcome, err)
 		}
 	}
 	return nil
+}
+
+// goInTee is goIn without extra environment that also copies the output to w.
+func goInTee(ctx context.Context, dir string, w *bytes.Buffer, args ...string) error {
+	cmd := exec.CommandContext(ctx, mg.GoCmd(), args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(os.Stdout, w), io.MultiWriter(os.Stderr, w)
+	if mg.Verbose() {
+		fmt.Printf("(cd %s && go %s)\n", dir, strings.Join(args, " "))
+	}
+	return cmd.Run()
 }
 
 type fuzzTarget struct{ dir, name string }
