@@ -163,6 +163,10 @@ func mailsNaming(t *testing.T, mailDir, orderID string) int {
 	}
 	n := 0
 	for _, e := range entries {
+		// Only delivered messages: not the mailbox's journal or a file being written.
+		if !strings.HasSuffix(e.Name(), ".eml") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(mailDir, e.Name()))
 		if err != nil {
 			t.Fatal(err)

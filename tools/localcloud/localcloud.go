@@ -3,6 +3,7 @@ package localcloud
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -166,6 +167,11 @@ func Open(cfg Config) (*Instance, error) {
 	}
 	mailbox, err := mail.Open(filepath.Join(cfg.DataDir, "mail"))
 	if err != nil {
+		return fail(err)
+	}
+	// Mail acknowledged before a crash but not yet on disk is rewritten from the
+	// mailbox's journal before anything else can deliver.
+	if err := mailbox.Recover(); err != nil {
 		return fail(err)
 	}
 	logGroups, err := logs.New(logs.Config{Store: st, Clock: cfg.Clock, Account: cfg.Account, Region: cfg.Region, Logger: cfg.Logger})
@@ -359,5 +365,5 @@ func (i *Instance) Close() error {
 	i.lambda.Close()
 	// Logs last among the services, so the final log lines are kept.
 	i.logs.Close()
-	return i.store.Close()
+	return errors.Join(i.Mailbox.Close(), i.store.Close())
 }
