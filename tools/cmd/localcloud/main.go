@@ -17,6 +17,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -52,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	secret := fs.String("secret-access-key", env("SECRET_ACCESS_KEY", "test"), "root secret access key (env LOCALCLOUD_SECRET_ACCESS_KEY)")
 	fsync := fs.Bool("fsync", env("FSYNC", "true") != "false", "fsync every commit; false survives kill -9 but not power loss (env LOCALCLOUD_FSYNC)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOCALCLOUD_LOG_LEVEL)")
+	cpuProfile := fs.String("cpu-profile", env("CPU_PROFILE", ""), "write a CPU profile (go tool pprof) to this file until shutdown; {pid} in it becomes the process ID (env LOCALCLOUD_CPU_PROFILE)")
 	if mode == "mail" {
 		// mail takes its subcommand first, flags after.
 		sub := args
@@ -75,6 +78,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *cpuProfile != "" {
+		f, err := os.Create(strings.ReplaceAll(*cpuProfile, "{pid}", strconv.Itoa(os.Getpid())))
+		if err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
