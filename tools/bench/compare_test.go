@@ -78,3 +78,20 @@ func TestDriveCountsErrorsApart(t *testing.T) {
 type testError struct{}
 
 func (testError) Error() string { return "even" }
+
+func TestMotoCeilings(t *testing.T) {
+	res := &Results{APIRates: []APIRate{
+		{Op: "SQS SendMessage", Target: "no-op server", Ops: 15000, Elapsed: time.Second},
+		{Op: "SQS SendMessage", Target: "moto_server", Ops: 150, Elapsed: time.Second},
+		{Op: "DynamoDB PutItem", Target: "no-op server", Ops: 12000, Elapsed: time.Second},
+		{Op: "DynamoDB PutItem", Target: "moto_server", Ops: 600, Elapsed: time.Second},
+	}}
+	got := res.MotoCeilings()
+	if len(got) != 2 || got[0].Op != "SQS SendMessage" || got[0].Ratio != 100 || got[1].Ratio != 20 {
+		t.Fatalf("ceilings = %+v", got)
+	}
+	res.APIRates = res.APIRates[:3] // no moto PutItem
+	if got := res.MotoCeilings(); len(got) != 1 {
+		t.Fatalf("ceilings without a moto run = %+v", got)
+	}
+}

@@ -250,7 +250,44 @@ func (res *Results) Markdown(table string) string {
 	if res.MotoNote != "" {
 		fmt.Fprintf(&b, "%s.\n", res.MotoNote)
 	}
+	for _, c := range res.MotoCeilings() {
+		fmt.Fprintf(&b, "\nThe no-op server, the ceiling for any server driven by this client on this machine, reaches %.1f× moto_server for %s", c.Ratio, c.Op)
+		if c.Ratio < 50 {
+			b.WriteString(": the 50× goal is out of reach for this operation here, whatever the server does")
+		}
+		b.WriteString(".\n")
+	}
 	return b.String()
+}
+
+// Ceiling is how far above moto_server the no-op server got for one operation.
+type Ceiling struct {
+	Op    string
+	Ratio float64
+}
+
+// MotoCeilings gives, for each operation measured against both, the no-op server's rate
+// over moto_server's: the highest ratio to moto any server can show with this client.
+func (res *Results) MotoCeilings() []Ceiling {
+	var out []Ceiling
+	for _, op := range []string{"SQS SendMessage", "DynamoDB PutItem"} {
+		var noop, moto float64
+		for _, r := range res.APIRates {
+			if r.Op != op || r.Ops == 0 {
+				continue
+			}
+			switch r.Target {
+			case "no-op server":
+				noop = r.PerSecond()
+			case "moto_server":
+				moto = r.PerSecond()
+			}
+		}
+		if noop > 0 && moto > 0 {
+			out = append(out, Ceiling{Op: op, Ratio: noop / moto})
+		}
+	}
+	return out
 }
 
 func durList(ds []time.Duration) string {
