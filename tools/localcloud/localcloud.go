@@ -225,7 +225,7 @@ func Open(cfg Config) (*Instance, error) {
 	// functions through the Lambda service (aliases resolved, reserved
 	// concurrency respected); the Lambda API serves their CRUD.
 	mappings, err := esm.New(esm.Config{Store: st, Clock: cfg.Clock, IDs: idSource, Region: cfg.Region, Account: cfg.Account,
-		Invoker: functions.Invoker(), Queues: queues, Streams: tables, Topics: topics, Logger: cfg.Logger})
+		Invoker: functions.Invoker(), Queues: queues, Streams: tables, Topics: topics, RoleAllows: functions.ExecutionRoleAllows, Logger: cfg.Logger})
 	if err != nil {
 		topics.Close()
 		events.Close()

@@ -232,6 +232,20 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Session,
 	return &Session{Credential: s.sessionCredential(sess), Expiration: time.UnixMilli(sess.Expires).UTC()}, nil
 }
 
+// RoleSession is the principal a session of roleARN named session would be (a service
+// acting with the role, such as Lambda's event source mappings); ok is false when no
+// such role exists.
+func (s *Service) RoleSession(roleARN, session string) (p iam.Principal, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.roleByARN(roleARN)
+	if !ok {
+		return iam.Principal{}, false
+	}
+	return iam.Principal{Account: s.cfg.Account, ARN: "arn:aws:sts::" + s.cfg.Account + ":assumed-role/" + r.Name + "/" + session,
+		UserID: r.ID + ":" + session}, true
+}
+
 // roleByARN finds a role by its ARN (path included); the caller holds s.mu.
 func (s *Service) roleByARN(arn string) (*roleRecord, bool) {
 	i := strings.LastIndexByte(arn, '/')

@@ -549,6 +549,20 @@ func TestEventSourceMappings(t *testing.T) {
 	_, err = e.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("missing"), EventSourceArn: aws.String(queueARN)})
 	apiError(t, err, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing")
 
+	// The mapping polls with the function's role: a role that may receive but not
+	// delete is refused, as Lambda does, naming the missing call.
+	receiveOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:ReceiveMessage","sqs:GetQueueAttributes"],"Resource":"` + queueARN + `"}]}`
+	iamc := awsiam.NewFromConfig(e.Config())
+	if _, err := iamc.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("esm-role"), PolicyName: aws.String("poll"), PolicyDocument: aws.String(receiveOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("consumer"), EventSourceArn: aws.String(queueARN)})
+	apiError(t, err, "InvalidParameterValueException", "The provided execution role does not have permissions to call DeleteMessage on SQS")
+	pollQueue := strings.Replace(receiveOnly, `"sqs:GetQueueAttributes"`, `"sqs:GetQueueAttributes","sqs:DeleteMessage"`, 1)
+	if _, err := iamc.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("esm-role"), PolicyName: aws.String("poll"), PolicyDocument: aws.String(pollQueue)}); err != nil {
+		t.Fatal(err)
+	}
+
 	created, err := e.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("consumer"),
 		EventSourceArn: aws.String(queueARN), BatchSize: aws.Int32(5), FunctionResponseTypes: []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures}})
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 type Identity interface {
 	Authorize(ctx context.Context, c iamapi.Check) policy.Decision
 	AssumeRole(ctx context.Context, in iamapi.AssumeRoleInput) (*iamapi.Session, error)
+	RoleSession(roleARN, session string) (iam.Principal, bool)
 }
 
 // AsyncInvoker is Lambda's asynchronous invocation queue (package esm's
@@ -327,6 +328,35 @@ func (s *Service) authorize(ctx context.Context, action, resource, resourcePolic
 		return lambdaError("AccessDeniedException", http.StatusForbidden, "%s", d.Message())
 	}
 	return nil
+}
+
+// ExecutionRoleAllows reports whether the execution role of functionArn may call action
+// on resource, whose resource-based policy is resourcePolicy ("" for none). It is the
+// check Lambda makes when an event source mapping is created: the mapping polls and
+// deletes with the function's role. Without IAM everything is allowed.
+func (s *Service) ExecutionRoleAllows(ctx context.Context, functionArn, action, resource, resourcePolicy string) bool {
+	if s.cfg.IAM == nil {
+		return true
+	}
+	name, qual, err := s.resolve(functionArn, "")
+	if err != nil {
+		return false
+	}
+	s.mu.RLock()
+	_, v, err := s.lookupLocked(name, qual)
+	role := ""
+	if err == nil {
+		role = v.Role
+	}
+	s.mu.RUnlock()
+	if role == "" {
+		return false
+	}
+	p, ok := s.cfg.IAM.RoleSession(role, "AWSLambdaEventSourceMapping")
+	if !ok {
+		return false
+	}
+	return s.cfg.IAM.Authorize(ctx, iamapi.Check{Principal: p, Action: action, Resource: resource, ResourcePolicy: resourcePolicy}).Allowed()
 }
 
 // now is the service clock's time in Lambda's LastModified format.

@@ -372,6 +372,14 @@ func TestFunctionAndMappingProviders(t *testing.T) {
 		"MaximumBatchingWindowInSeconds": 1.0, "FunctionResponseTypes": []any{"ReportBatchItemFailures"},
 		"ScalingConfig": map[string]any{"MaximumConcurrency": "5"}, "Enabled": false}
 	mreq := request("Mapping", mprops)
+	// The function's role cannot poll the queue yet: Lambda refuses the mapping.
+	if _, err := mp.Create(ctx, mreq); err == nil || !strings.Contains(err.Error(), "does not have permissions to call ReceiveMessage on SQS") {
+		t.Fatalf("mapping with a role that cannot poll: %v", err)
+	}
+	if _, err := i.IAM().AttachRolePolicy(ctx, &iamapi.RolePolicyArnInput{RoleName: "fn",
+		PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"}); err != nil {
+		t.Fatal(err)
+	}
 	mres, err := mp.Create(ctx, mreq)
 	if err != nil {
 		t.Fatal(err)

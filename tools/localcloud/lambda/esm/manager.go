@@ -82,6 +82,11 @@ type Config struct {
 	Queues  Queues
 	Streams Streams
 	Topics  Topics
+	// RoleAllows decides whether the execution role of functionArn may call action on
+	// resource (whose resource-based policy is resourcePolicy): AWS refuses to create a
+	// mapping whose role cannot poll its source or reach its on-failure destination.
+	// Nil skips the check.
+	RoleAllows func(ctx context.Context, functionArn, action, resource, resourcePolicy string) bool
 	// TimeScale speeds up the mappings' own rates and waits (scaling
 	// steps, batching windows, retry back-off): 60 makes a minute of
 	// scaling take a second. Values below 1 mean 1.
@@ -381,6 +386,9 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Mapping, error) {
 	if err := m.checkSource(ctx, kind, mp.EventSourceArn); err != nil {
 		return Mapping{}, err
 	}
+	if err := m.checkRole(ctx, kind, mp); err != nil {
+		return Mapping{}, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -442,6 +450,61 @@ func (m *Manager) checkSource(ctx context.Context, kind, arn string) error {
 		}
 	}
 	return nil
+}
+
+// checkRole refuses a mapping whose function's execution role could not poll the source
+// or send to the on-failure destination, with the messages Lambda gives.
+func (m *Manager) checkRole(ctx context.Context, kind string, mp Mapping) error {
+	allows := m.cfg.RoleAllows
+	if allows == nil {
+		return nil
+	}
+	switch kind {
+	case kindSQS:
+		policy := m.queuePolicy(ctx, mp.EventSourceArn)
+		for _, op := range []string{"ReceiveMessage", "DeleteMessage", "GetQueueAttributes"} {
+			if !allows(ctx, mp.FunctionArn, "sqs:"+op, mp.EventSourceArn, policy) {
+				return invalidParameter("The provided execution role does not have permissions to call %s on SQS", op)
+			}
+		}
+	case kindStream:
+		for _, op := range []string{"GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"} {
+			if !allows(ctx, mp.FunctionArn, "dynamodb:"+op, mp.EventSourceArn, "") {
+				return invalidParameter("Cannot access stream %s. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.", mp.EventSourceArn)
+			}
+		}
+	}
+	if mp.DestinationConfig == nil || mp.DestinationConfig.OnFailure == nil || mp.DestinationConfig.OnFailure.Destination == "" {
+		return nil
+	}
+	dest := mp.DestinationConfig.OnFailure.Destination
+	switch {
+	case strings.HasPrefix(dest, "arn:aws:sqs:"):
+		if !allows(ctx, mp.FunctionArn, "sqs:SendMessage", dest, m.queuePolicy(ctx, dest)) {
+			return invalidParameter("The provided execution role does not have permissions to call SendMessage on SQS")
+		}
+	case strings.HasPrefix(dest, "arn:aws:sns:"):
+		if !allows(ctx, mp.FunctionArn, "sns:Publish", dest, "") {
+			return invalidParameter("The provided execution role does not have permissions to call Publish on SNS")
+		}
+	}
+	return nil
+}
+
+// queuePolicy is the queue's Policy attribute ("" when it has none or cannot be read).
+func (m *Manager) queuePolicy(ctx context.Context, arn string) string {
+	if m.cfg.Queues == nil {
+		return ""
+	}
+	url, err := m.cfg.Queues.QueueURL(ctx, arn)
+	if err != nil {
+		return ""
+	}
+	out, err := m.cfg.Queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueURL: url, AttributeNames: []string{"Policy"}})
+	if err != nil || out == nil {
+		return ""
+	}
+	return out.Attributes["Policy"]
 }
 
 // Get returns a mapping.
