@@ -122,6 +122,32 @@ func TestControlPlane(t *testing.T) {
 	wantAPIError(t, "bad model", err, "BadRequestException", "Invalid model specified")
 	_, err = gw.CreateModel(ctx, &apigateway.CreateModelInput{RestApiId: aws.String(id), Name: aws.String("Empty"), ContentType: aws.String("application/json"), Schema: aws.String(`{}`)})
 	wantAPIError(t, "duplicate model", err, "ConflictException", "Model name already exists")
+	// Models and request validators are updated in place with patch operations.
+	um := try(gw.UpdateModel(ctx, &apigateway.UpdateModelInput{RestApiId: aws.String(id), ModelName: aws.String("Empty"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/schema"), Value: aws.String(`{"type":"object"}`)},
+			{Op: agtypes.OpReplace, Path: aws.String("/description"), Value: aws.String("any object")}}})).get(t)
+	if aws.ToString(um.Schema) != `{"type":"object"}` || aws.ToString(um.Description) != "any object" {
+		t.Fatalf("UpdateModel: %+v", um)
+	}
+	_, err = gw.UpdateModel(ctx, &apigateway.UpdateModelInput{RestApiId: aws.String(id), ModelName: aws.String("Empty"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/schema"), Value: aws.String(`{"type": 5}`)}}})
+	wantAPIError(t, "bad model update", err, "BadRequestException", "Invalid model specified")
+	_, err = gw.UpdateModel(ctx, &apigateway.UpdateModelInput{RestApiId: aws.String(id), ModelName: aws.String("Empty"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/contentType"), Value: aws.String("text/plain")}}})
+	wantAPIError(t, "model patch path", err, "BadRequestException", "Invalid patch path '/contentType'")
+	_, err = gw.UpdateModel(ctx, &apigateway.UpdateModelInput{RestApiId: aws.String(id), ModelName: aws.String("Nope"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/description"), Value: aws.String("x")}}})
+	wantAPIError(t, "missing model", err, "NotFoundException", "Invalid model name specified: Nope")
+	rv := try(gw.CreateRequestValidator(ctx, &apigateway.CreateRequestValidatorInput{RestApiId: aws.String(id), Name: aws.String("body"), ValidateRequestBody: true})).get(t)
+	uv := try(gw.UpdateRequestValidator(ctx, &apigateway.UpdateRequestValidatorInput{RestApiId: aws.String(id), RequestValidatorId: rv.Id,
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/validateRequestParameters"), Value: aws.String("true")},
+			{Op: agtypes.OpReplace, Path: aws.String("/name"), Value: aws.String("all")}}})).get(t)
+	if !uv.ValidateRequestBody || !uv.ValidateRequestParameters || aws.ToString(uv.Name) != "all" {
+		t.Fatalf("UpdateRequestValidator: %+v", uv)
+	}
+	_, err = gw.UpdateRequestValidator(ctx, &apigateway.UpdateRequestValidatorInput{RestApiId: aws.String(id), RequestValidatorId: rv.Id,
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/validateRequestBody"), Value: aws.String("maybe")}}})
+	wantAPIError(t, "validator flag", err, "BadRequestException", "Invalid boolean value")
 	_, err = gw.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(id), StageName: aws.String("prod")})
 	wantAPIError(t, "missing stage", err, "NotFoundException", "Invalid Stage identifier specified")
 	_, err = gw.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String("nope")})

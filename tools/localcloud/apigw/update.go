@@ -2,9 +2,12 @@ package apigw
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orderflow/orderflow/tools/localcloud/apigw/validate"
 )
 
 // UpdateRestAPIInput is UpdateRestApi's input.
@@ -224,4 +227,105 @@ func (s *Service) patchPlan(plan *UsagePlan, op PatchOperation) error {
 		return unsupportedPatch(op, "/name, /description, /productCode, /throttle/rateLimit, /throttle/burstLimit, /quota/limit, /quota/period, /quota/offset, /apiStages")
 	}
 	return nil
+}
+
+// UpdateModelInput is UpdateModel's input.
+type UpdateModelInput struct {
+	RestAPIID       string           `json:"-" location:"uri" locationName:"restapi_id"`
+	ModelName       string           `json:"-" location:"uri" locationName:"model_name"`
+	PatchOperations []PatchOperation `json:"patchOperations"`
+}
+
+// UpdateModel applies patch operations to /schema and /description. A new schema must
+// compile, as on CreateModel; stages keep the schema of their deployment until the API is
+// deployed again.
+func (s *Service) UpdateModel(_ context.Context, in *UpdateModelInput) (*Model, error) {
+	var out Model
+	err := s.updateAPI(in.RestAPIID, func(r *apiRecord) error {
+		m, ok := r.Models[in.ModelName]
+		if !ok {
+			return notFound("Invalid model name specified: %s", in.ModelName)
+		}
+		c := *m
+		for _, op := range in.PatchOperations {
+			if op.Op != "replace" {
+				return unsupportedPatch(op, "/description, /schema")
+			}
+			switch op.Path {
+			case "/schema":
+				if op.Value != "" {
+					models := maps.Clone(r.Models)
+					models[c.Name] = &Model{Name: c.Name, Schema: op.Value}
+					if _, err := validate.Compile([]byte(op.Value), s.modelLoader(r.API.ID, models)); err != nil {
+						return badRequest("Invalid model specified: Validation Result: warnings : [], errors : [%v]", err)
+					}
+				}
+				c.Schema = op.Value
+			case "/description":
+				c.Description = op.Value
+			default:
+				return unsupportedPatch(op, "/description, /schema")
+			}
+		}
+		r.Models[in.ModelName] = &c
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateRequestValidatorInput is UpdateRequestValidator's input.
+type UpdateRequestValidatorInput struct {
+	RestAPIID          string           `json:"-" location:"uri" locationName:"restapi_id"`
+	RequestValidatorID string           `json:"-" location:"uri" locationName:"requestvalidator_id"`
+	PatchOperations    []PatchOperation `json:"patchOperations"`
+}
+
+// UpdateRequestValidator applies patch operations to /name, /validateRequestBody and
+// /validateRequestParameters.
+func (s *Service) UpdateRequestValidator(_ context.Context, in *UpdateRequestValidatorInput) (*RequestValidator, error) {
+	var out RequestValidator
+	err := s.updateAPI(in.RestAPIID, func(r *apiRecord) error {
+		v, ok := r.Validators[in.RequestValidatorID]
+		if !ok {
+			return notFound("Invalid Request Validator identifier specified")
+		}
+		c := *v
+		for _, op := range in.PatchOperations {
+			if op.Op != "replace" {
+				return unsupportedPatch(op, "/name, /validateRequestBody, /validateRequestParameters")
+			}
+			switch op.Path {
+			case "/name":
+				for id, other := range r.Validators {
+					if id != c.ID && op.Value != "" && other.Name == op.Value {
+						return conflict("Validator already exists with this name")
+					}
+				}
+				c.Name = op.Value
+			case "/validateRequestBody", "/validateRequestParameters":
+				b, err := strconv.ParseBool(op.Value)
+				if err != nil {
+					return badRequest("Invalid boolean value specified for %s: %s", op.Path, op.Value)
+				}
+				if op.Path == "/validateRequestBody" {
+					c.ValidateRequestBody = b
+				} else {
+					c.ValidateRequestParameters = b
+				}
+			default:
+				return unsupportedPatch(op, "/name, /validateRequestBody, /validateRequestParameters")
+			}
+		}
+		r.Validators[in.RequestValidatorID] = &c
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

@@ -24,8 +24,10 @@ type GatewayAPI interface {
 	PutMethodResponse(ctx context.Context, in *apigw.PutMethodResponseInput) (*apigw.MethodResponse, error)
 	CreateModel(ctx context.Context, in *apigw.CreateModelInput) (*apigw.Model, error)
 	DeleteModel(ctx context.Context, in *apigw.ModelRef) (*apigw.Empty, error)
+	UpdateModel(ctx context.Context, in *apigw.UpdateModelInput) (*apigw.Model, error)
 	CreateRequestValidator(ctx context.Context, in *apigw.CreateRequestValidatorInput) (*apigw.RequestValidator, error)
 	DeleteRequestValidator(ctx context.Context, in *apigw.RequestValidatorRef) (*apigw.Empty, error)
+	UpdateRequestValidator(ctx context.Context, in *apigw.UpdateRequestValidatorInput) (*apigw.RequestValidator, error)
 	PutGatewayResponse(ctx context.Context, in *apigw.PutGatewayResponseInput) (*apigw.GatewayResponse, error)
 	DeleteGatewayResponse(ctx context.Context, in *apigw.GatewayResponseRef) (*apigw.Empty, error)
 	CreateDeployment(ctx context.Context, in *apigw.CreateDeploymentInput) (*apigw.Deployment, error)
@@ -411,8 +413,28 @@ func (p modelProvider) Create(ctx context.Context, req *Request) (Result, error)
 	return Result{PhysicalID: m.Name}, nil
 }
 
-func (p modelProvider) Update(_ context.Context, req *Request) (Result, error) {
-	return noInPlaceUpdate(req, "Description", "Schema")
+func (p modelProvider) Update(ctx context.Context, req *Request) (Result, error) {
+	var ops []apigw.PatchOperation
+	if changed(req.OldProperties, req.Properties, "Description") {
+		ops = append(ops, apigw.PatchOperation{Op: "replace", Path: "/description", Value: str(req.Properties, "Description")})
+	}
+	if changed(req.OldProperties, req.Properties, "Schema") {
+		schema := ""
+		if v, ok := req.Properties["Schema"]; ok {
+			var err error
+			if schema, err = scalarOrJSON(v); err != nil {
+				return Result{}, err
+			}
+		}
+		ops = append(ops, apigw.PatchOperation{Op: "replace", Path: "/schema", Value: schema})
+	}
+	if len(ops) == 0 {
+		return ignoreUpdate(req)
+	}
+	if _, err := p.api.UpdateModel(ctx, &apigw.UpdateModelInput{RestAPIID: str(req.Properties, "RestApiId"), ModelName: req.PhysicalID, PatchOperations: ops}); err != nil {
+		return Result{}, gwError(err)
+	}
+	return Result{PhysicalID: req.PhysicalID}, nil
 }
 
 func (p modelProvider) Delete(ctx context.Context, req *Request) error {
@@ -460,8 +482,27 @@ func (p validatorProvider) Create(ctx context.Context, req *Request) (Result, er
 	return Result{PhysicalID: v.ID, Attributes: map[string]any{"RequestValidatorId": v.ID}}, nil
 }
 
-func (p validatorProvider) Update(_ context.Context, req *Request) (Result, error) {
-	return noInPlaceUpdate(req, "ValidateRequestBody", "ValidateRequestParameters")
+func (p validatorProvider) Update(ctx context.Context, req *Request) (Result, error) {
+	var ops []apigw.PatchOperation
+	for prop, path := range map[string]string{"ValidateRequestBody": "/validateRequestBody", "ValidateRequestParameters": "/validateRequestParameters"} {
+		if !changed(req.OldProperties, req.Properties, prop) {
+			continue
+		}
+		b, err := boolPtr(req.Properties, prop)
+		if err != nil {
+			return Result{}, err
+		}
+		ops = append(ops, apigw.PatchOperation{Op: "replace", Path: path, Value: strconv.FormatBool(b != nil && *b)})
+	}
+	if len(ops) == 0 {
+		return ignoreUpdate(req)
+	}
+	v, err := p.api.UpdateRequestValidator(ctx, &apigw.UpdateRequestValidatorInput{RestAPIID: str(req.Properties, "RestApiId"),
+		RequestValidatorID: req.PhysicalID, PatchOperations: ops})
+	if err != nil {
+		return Result{}, gwError(err)
+	}
+	return Result{PhysicalID: v.ID, Attributes: map[string]any{"RequestValidatorId": v.ID}}, nil
 }
 
 func (p validatorProvider) Delete(ctx context.Context, req *Request) error {

@@ -217,9 +217,9 @@ func TestRestAPIProviders(t *testing.T) {
 		t.Fatalf("api = %+v", api)
 	}
 	_, res := create("AWS::ApiGateway::Resource", "Orders", map[string]any{"RestApiId": apiID, "ParentId": api.Attributes["RootResourceId"], "PathPart": "orders"})
-	_, model := create("AWS::ApiGateway::Model", "Model", map[string]any{"RestApiId": apiID, "Name": "Order", "ContentType": "application/json",
+	modelReq, model := create("AWS::ApiGateway::Model", "Model", map[string]any{"RestApiId": apiID, "Name": "Order", "ContentType": "application/json",
 		"Schema": map[string]any{"type": "object", "required": []any{"item"}}})
-	_, validator := create("AWS::ApiGateway::RequestValidator", "Validator", map[string]any{"RestApiId": apiID, "ValidateRequestBody": true})
+	validatorReq, validator := create("AWS::ApiGateway::RequestValidator", "Validator", map[string]any{"RestApiId": apiID, "ValidateRequestBody": true})
 	methodProps := map[string]any{"RestApiId": apiID, "ResourceId": res.PhysicalID, "HttpMethod": "POST", "AuthorizationType": "NONE",
 		"ApiKeyRequired": true, "RequestValidatorId": validator.PhysicalID, "RequestModels": map[string]any{"application/json": model.PhysicalID},
 		"Integration": map[string]any{"Type": "MOCK", "RequestTemplates": map[string]any{"application/json": `{"statusCode": 200}`},
@@ -273,6 +273,28 @@ func TestRestAPIProviders(t *testing.T) {
 	if st == nil || st.Variables["w"] != "2" || st.Variables["v"] != "" || st.AccessLogSettings != nil || st.MethodSettings["*/*"] != nil ||
 		st.MethodSettings["~1orders/POST"] == nil || st.MethodSettings["~1orders/POST"].ThrottlingRateLimit != 5 {
 		t.Fatalf("stage after update = %+v", st)
+	}
+	// A changed schema and validator flags are updated in place (UpdateModel,
+	// UpdateRequestValidator); a schema that does not compile is refused.
+	modelProps := map[string]any{"RestApiId": apiID, "Name": "Order", "ContentType": "application/json", "Description": "v2",
+		"Schema": map[string]any{"type": "object", "required": []any{"item", "quantity"}}}
+	if _, err := provider(t, reg, "AWS::ApiGateway::Model").Update(ctx, update(modelReq, model, modelProps)); err != nil {
+		t.Fatal(err)
+	}
+	if md, err := gw.GetModel(ctx, &apigw.ModelRef{RestAPIID: apiID, ModelName: "Order"}); err != nil || md.Description != "v2" || !strings.Contains(md.Schema, "quantity") {
+		t.Fatalf("model after update = %+v, %v", md, err)
+	}
+	modelProps["Schema"] = map[string]any{"type": "no-such-type"}
+	if _, err := provider(t, reg, "AWS::ApiGateway::Model").Update(ctx, update(modelReq, model, modelProps)); err == nil || !strings.Contains(err.Error(), "Invalid model specified") {
+		t.Fatalf("invalid schema update: %v", err)
+	}
+	validatorProps := map[string]any{"RestApiId": apiID, "ValidateRequestBody": false, "ValidateRequestParameters": true}
+	if _, err := provider(t, reg, "AWS::ApiGateway::RequestValidator").Update(ctx, update(validatorReq, validator, validatorProps)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := gw.GetRequestValidator(ctx, &apigw.RequestValidatorRef{RestAPIID: apiID, RequestValidatorID: validator.PhysicalID}); err != nil ||
+		v.ValidateRequestBody || !v.ValidateRequestParameters {
+		t.Fatalf("validator after update = %+v, %v", v, err)
 	}
 	apiProps := map[string]any{"Name": "orders-v2", "ApiKeySourceType": "HEADER", "EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}}}
 	if _, err := provider(t, reg, "AWS::ApiGateway::RestApi").Update(ctx, update(apiReq, api, apiProps)); err != nil {
