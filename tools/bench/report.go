@@ -224,6 +224,18 @@ func (res *Results) Markdown(table string) string {
 		sat.Offered()-len(sat.Accepted)-sat.Errors, sat.Errors, sat.FirstError, res.SatProcessedRate, res.SatDrained.Round(time.Millisecond))
 	fmt.Fprintf(&b, "Every 202 checked after the drain (bounded at %s): %d not stored, %d not yet e-mailed when the bound ended, %d e-mailed more than once, %d e-mails naming an order that was never accepted.\n\n",
 		p.Drain, res.SatMissingStored, res.SatMissingMail, res.SatDupMail, res.StrangerMails)
+	if c := res.SatCPU; c.Elapsed > 0 && len(sat.Accepted) > 0 {
+		lc, fn, lg := c.PerOrder(len(sat.Accepted))
+		total := lc + fn + lg
+		cores := runtime.NumCPU()
+		busy := (c.Localcloud + c.Functions + c.Loadgen).Seconds() / (c.Elapsed.Seconds() * float64(cores))
+		fmt.Fprintf(&b, "CPU from the start of the saturation load to the end of its drain (%s on %d cores, %.0f%% busy with these processes): "+
+			"localcloud %.1fs, function instances %.1fs, load generator (HTTP clients and mailbox tracking) %.1fs. "+
+			"Per accepted order: localcloud %.2f ms, functions %.2f ms, load generator %.2f ms, **%.2f ms in all**: "+
+			"at that cost %d cores process at most %.0f orders/s.\n\n",
+			c.Elapsed.Round(time.Millisecond), cores, 100*busy, c.Localcloud.Seconds(), c.Functions.Seconds(), c.Loadgen.Seconds(),
+			lc, fn, lg, total, cores, float64(cores)*1000/total)
+	}
 	b.WriteString("| Function (from its REPORT lines, fixed rate to end of drain) | invocations | duration p50 | p99 | average busy instances |\n|---|---|---|---|---|\n")
 	for _, fn := range sortedKeys(res.Functions) {
 		st := res.Functions[fn]

@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -112,5 +114,36 @@ func TestCPUUse(t *testing.T) {
 	}
 	if avg, peak := CPUUse(nil); avg != 0 || peak != 0 {
 		t.Errorf("CPUUse(nil) = %v, %v", avg, peak)
+	}
+}
+
+func TestReadTreeCPU(t *testing.T) {
+	proc := t.TempDir()
+	stat := func(pid, ppid, utime, stime, cutime, cstime int) {
+		dir := filepath.Join(proc, strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("%d (bootstrap) S %d %d %d 0 -1 0 0 0 0 0 %d %d %d %d 20 0 1 0 100 0 0\n", pid, ppid, pid, pid, utime, stime, cutime, cstime)
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stat(10, 1, 100, 50, 30, 20) // localcloud: 1.5 s own, 0.5 s of reaped children
+	stat(11, 10, 40, 10, 0, 0)   // a function instance
+	stat(12, 11, 5, 5, 0, 0)     // its child
+	stat(13, 1, 1000, 0, 0, 0)   // unrelated
+	if err := os.WriteFile(filepath.Join(proc, "uptime"), []byte("1 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTreeCPU(proc, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Own != 1500*time.Millisecond || got.Descendants != 1100*time.Millisecond {
+		t.Fatalf("ReadTreeCPU = %+v, want own 1.5s, descendants 1.1s", got)
+	}
+	if _, err := ReadTreeCPU(proc, 99); err == nil {
+		t.Fatal("a missing root succeeded")
 	}
 }

@@ -94,26 +94,8 @@ func (s Sampler) Run(ctx context.Context, every time.Duration) ([]Sample, error)
 
 // ProcCPU reads user+system CPU time from a /proc/<pid>/stat file.
 func ProcCPU(path string) (time.Duration, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	// The command name (field 2) is in parentheses and may hold spaces: count fields
-	// after its closing parenthesis, where field 3 (state) comes first.
-	end := strings.LastIndexByte(string(data), ')')
-	if end < 0 {
-		return 0, fmt.Errorf("%s: no command name", path)
-	}
-	f := strings.Fields(string(data[end+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("%s: %d fields after the command name, want ≥ 13", path, len(f))
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
-	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("%s: utime %q stime %q are not numbers", path, f[11], f[12])
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	own, _, _, err := procStat(path)
+	return own, err
 }
 
 // ProcRSS reads VmRSS (bytes) from a /proc/<pid>/status file.
@@ -138,4 +120,74 @@ func ProcRSS(path string) (int64, error) {
 		return kb * 1024, nil
 	}
 	return 0, fmt.Errorf("%s: no VmRSS line", path)
+}
+
+// TreeCPU is the CPU time of a process and of its descendants, live or reaped.
+type TreeCPU struct {
+	Own, Descendants time.Duration
+}
+
+// ReadTreeCPU reads root's own user+system time and that of every live descendant plus
+// the reaped children's (cutime+cstime of root) from the proc file system.
+func ReadTreeCPU(proc string, root int) (TreeCPU, error) {
+	if proc == "" {
+		proc = "/proc"
+	}
+	var t TreeCPU
+	own, reaped, _, err := procStat(fmt.Sprintf("%s/%d/stat", proc, root))
+	if err != nil {
+		return t, err
+	}
+	t.Own, t.Descendants = own, reaped
+	entries, err := os.ReadDir(proc)
+	if err != nil {
+		return t, fmt.Errorf("read %s: %w", proc, err)
+	}
+	parent := map[int]int{}
+	cpu := map[int]time.Duration{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == root {
+			continue
+		}
+		c, _, ppid, err := procStat(fmt.Sprintf("%s/%d/stat", proc, pid))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		parent[pid], cpu[pid] = ppid, c
+	}
+	for pid, c := range cpu {
+		for p, hops := parent[pid], 0; p != 0 && hops < 64; p, hops = parent[p], hops+1 {
+			if p == root {
+				t.Descendants += c
+				break
+			}
+		}
+	}
+	return t, nil
+}
+
+// procStat reads utime+stime, cutime+cstime and the parent's PID from a stat file.
+func procStat(path string) (own, reaped time.Duration, ppid int, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count fields
+	// after its closing parenthesis, where field 3 (state) comes first.
+	end := strings.LastIndexByte(string(data), ')')
+	if end < 0 {
+		return 0, 0, 0, fmt.Errorf("%s: no command name", path)
+	}
+	f := strings.Fields(string(data[end+1:]))
+	if len(f) < 15 {
+		return 0, 0, 0, fmt.Errorf("%s: %d fields after the command name, want ≥ 15", path, len(f))
+	}
+	var n [5]int64
+	for i, idx := range []int{1, 11, 12, 13, 14} { // ppid, utime, stime, cutime, cstime
+		if n[i], err = strconv.ParseInt(f[idx], 10, 64); err != nil {
+			return 0, 0, 0, fmt.Errorf("%s: field %d %q is not a number", path, idx+3, f[idx])
+		}
+	}
+	return time.Duration(n[1]+n[2]) * time.Second / clockTicks, time.Duration(n[3]+n[4]) * time.Second / clockTicks, int(n[0]), nil
 }

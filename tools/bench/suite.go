@@ -116,8 +116,10 @@ type Results struct {
 	// Functions summarises each function's invocations during the loads.
 	Functions map[string]FunctionStats
 	APIRates  []APIRate
-	MotoNote  string
-	LoadAvg   string
+	// SatCPU is CPU by process from the start of the saturation load to its drain.
+	SatCPU   CPUSplit
+	MotoNote string
+	LoadAvg  string
 }
 
 // Run runs the whole suite and writes the report; progress goes to log.
@@ -241,7 +243,12 @@ func (res *Results) load(ctx context.Context, cloud *Cloud, log io.Writer) error
 	res.FixedMissing = ftr.pending()
 
 	fmt.Fprintf(log, "saturation: %d clients for %s\n", plan.Clients, plan.SaturateFor)
+	cpuBefore, t0, cpuErr := res.cpuNow(cloud.PID)
 	sat, str, err := phase("sat", Load{Concurrency: plan.Clients, Duration: plan.SaturateFor, MaxOrders: plan.SaturateMax}, false)
+	if cpuAfter, t1, cpuErr2 := res.cpuNow(cloud.PID); cpuErr == nil && cpuErr2 == nil {
+		res.SatCPU = CPUSplit{Localcloud: cpuAfter.Localcloud - cpuBefore.Localcloud, Functions: cpuAfter.Functions - cpuBefore.Functions,
+			Loadgen: cpuAfter.Loadgen - cpuBefore.Loadgen, Elapsed: t1.Sub(t0)}
+	}
 	stopSampling()
 	if serr := <-sampled; err == nil {
 		err = serr
@@ -376,6 +383,38 @@ func (res *Results) compareAPIs(ctx context.Context, log io.Writer) error {
 		stops[i]()
 	}
 	return nil
+}
+
+// CPUSplit is CPU time by process over one phase.
+type CPUSplit struct {
+	// Localcloud is localcloud's own; Functions its descendants' (the function instances);
+	// Loadgen this process's (HTTP clients and the tracker reading the mailbox).
+	Localcloud, Functions, Loadgen time.Duration
+	// Elapsed is the phase's wall-clock time.
+	Elapsed time.Duration
+}
+
+// PerOrder divides each share by n orders, in milliseconds.
+func (c CPUSplit) PerOrder(n int) (localcloud, functions, loadgen float64) {
+	if n <= 0 {
+		return 0, 0, 0
+	}
+	per := func(d time.Duration) float64 { return ms(d) / float64(n) }
+	return per(c.Localcloud), per(c.Functions), per(c.Loadgen)
+}
+
+// cpuNow reads the CPU used so far by localcloud (pid), its descendants and this process.
+func (res *Results) cpuNow(pid int) (CPUSplit, time.Time, error) {
+	at := time.Now()
+	tree, err := ReadTreeCPU("", pid)
+	if err != nil {
+		return CPUSplit{}, at, err
+	}
+	self, err := ProcCPU("/proc/self/stat")
+	if err != nil {
+		return CPUSplit{}, at, err
+	}
+	return CPUSplit{Localcloud: tree.Own, Functions: tree.Descendants, Loadgen: self}, at, nil
 }
 
 // startNoopProcess runs `<this executable> noop`, which must call ServeNoop.
