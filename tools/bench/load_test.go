@@ -140,3 +140,57 @@ func TestTrackerCountsMailsPerOrder(t *testing.T) {
 		t.Errorf("%d mailed latencies, want 2", len(mailed))
 	}
 }
+
+// Messages that land while the tracker follows are seen when they land (renamed into
+// the mailbox, as localcloud delivers them), and Follow ends once every order is mailed.
+func TestTrackerSeesMailAsItLands(t *testing.T) {
+	dir := t.TempDir()
+	tr := NewTracker(nil, "orders", dir, regexp.MustCompile(`bench-y-[0-9]+`))
+	tr.Every = time.Hour // only the watch (or the listing when closing) can find them
+	now := time.Now()
+	ids := []string{"bench-y-1", "bench-y-2", "bench-y-3"}
+	for _, id := range ids {
+		tr.Add(Accepted{OrderID: id, Sent: now, Acked: now})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	followed := make(chan error, 1)
+	go func() { followed <- tr.Follow(ctx, done) }()
+	time.Sleep(50 * time.Millisecond)
+	var landed []time.Time
+	for i, id := range ids {
+		tmp := filepath.Join(dir, fmt.Sprintf(".deliver-%d.eml.tmp", i))
+		if err := os.WriteFile(tmp, []byte("Subject: "+id+"\n\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		landed = append(landed, time.Now())
+		if err := os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("m%d.eml", i))); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(done)
+	if err := <-followed; err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Follow did not end once every order was mailed")
+	}
+	per, strangers := tr.MailCounts()
+	for _, id := range ids {
+		if per[id] != 1 {
+			t.Errorf("%s mailed %d times, want 1", id, per[id])
+		}
+	}
+	if strangers != 0 {
+		t.Errorf("%d strangers (the temporary files were read?)", strangers)
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	for i, id := range ids {
+		if at := tr.mailed[id]; at.Before(landed[i]) {
+			t.Errorf("%s seen at %v, before it landed at %v", id, at, landed[i])
+		}
+	}
+}

@@ -58,19 +58,34 @@ func (t *Tracker) Add(a Accepted) {
 }
 
 // Follow polls until ctx ends or, once done is closed, every followed order has been
-// e-mailed. It returns the first polling error.
+// e-mailed. It returns the first polling error. Where the system can announce new files
+// (Linux), e-mails are taken as they land and the mailbox is listed only at the start,
+// after an event overflow and at the end; elsewhere it is listed on every poll.
 func (t *Tracker) Follow(ctx context.Context, done <-chan struct{}) error {
+	watch, werr := watchMail(t.MailDir)
+	var events <-chan mailEvent
+	var overflow <-chan struct{}
+	if werr == nil {
+		defer watch.close()
+		events, overflow = watch.events, watch.overflow
+	}
 	tick := time.NewTicker(t.Every)
 	defer tick.Stop()
 	closed := false
+	list := true // list the mailbox: at the start (files before the watch) and when needed
+	pollDB := t.DB != nil
 	for {
-		if t.DB != nil {
+		if pollDB {
 			if err := t.pollTable(ctx); err != nil && ctx.Err() == nil {
 				return err
 			}
+			pollDB = false
 		}
-		if err := t.pollMail(); err != nil {
-			return err
+		if list || events == nil {
+			if err := t.pollMail(); err != nil {
+				return err
+			}
+			list = false
 		}
 		if closed && t.pending() == 0 {
 			return nil
@@ -80,7 +95,25 @@ func (t *Tracker) Follow(ctx context.Context, done <-chan struct{}) error {
 			return nil
 		case <-done:
 			closed, done = true, nil
+			list = true // whatever landed meanwhile is seen before deciding
+		case <-overflow:
+			overflow, list = nil, true
+			events = nil // from now on, list on every poll
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				list = true
+				continue
+			}
+			if err := t.readMail(ev.name, ev.at); err != nil {
+				return err
+			}
+			continue // drain events without waiting for the tick
 		case <-tick.C:
+			pollDB = t.DB != nil
+			if events != nil && closed {
+				list = true // a last safety net while draining
+			}
 		}
 	}
 }
@@ -143,30 +176,41 @@ func (t *Tracker) pollMail() error {
 	}
 	now := time.Now()
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".eml") || t.seenFile[name] {
+		if e.IsDir() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(t.MailDir, name))
-		if err != nil {
-			return fmt.Errorf("read mail %s: %w", name, err)
+		if err := t.readMail(e.Name(), now); err != nil {
+			return err
 		}
-		t.seenFile[name] = true
-		// A message names its order more than once (subject, body, attributes): count
-		// the message once per distinct order.
-		found := map[string]bool{}
-		for _, id := range t.IDs.FindAllString(string(data), -1) {
-			found[id] = true
-		}
-		t.mu.Lock()
-		for id := range found {
-			t.mails[id]++
-			if _, ok := t.mailed[id]; !ok {
-				t.mailed[id] = now
-			}
-		}
-		t.mu.Unlock()
 	}
+	return nil
+}
+
+// readMail reads a new message once and records, for each followed order it names, the
+// time it was first seen (at).
+func (t *Tracker) readMail(name string, at time.Time) error {
+	if !strings.HasSuffix(name, ".eml") || strings.HasPrefix(name, ".") || t.seenFile[name] {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(t.MailDir, name))
+	if err != nil {
+		return fmt.Errorf("read mail %s: %w", name, err)
+	}
+	t.seenFile[name] = true
+	// A message names its order more than once (subject, body, attributes): count
+	// the message once per distinct order.
+	found := map[string]bool{}
+	for _, id := range t.IDs.FindAllString(string(data), -1) {
+		found[id] = true
+	}
+	t.mu.Lock()
+	for id := range found {
+		t.mails[id]++
+		if _, ok := t.mailed[id]; !ok {
+			t.mailed[id] = at
+		}
+	}
+	t.mu.Unlock()
 	return nil
 }
 
