@@ -9,6 +9,10 @@
 // conditional "notifiedAt" marker: the handler reads it (consistently) before
 // publishing and sets it after, only if it is still unset.
 //
+// A batch's orders are handled together, so an order costs about one API call
+// instead of three: one BatchGetItem reads up to 100 markers, PublishBatch
+// sends up to 10 notifications, and only the marker writes stay per order.
+//
 // Only INSERT records are acted on; MODIFY (such as setting the marker) and
 // REMOVE records are ignored.
 package handler

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,22 +21,32 @@ import (
 	"github.com/orderflow/orderflow/contracts/lambdalog"
 )
 
-// TableAPI is the part of the DynamoDB client the handler uses to read and set
-// an order's notified marker; main passes *dynamodb.Client.
+// TableAPI is the part of the DynamoDB client the handler uses to read the
+// notified markers of a batch's orders and to set one; main passes
+// *dynamodb.Client.
 type TableAPI interface {
-	GetItem(ctx context.Context, params *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(ctx context.Context, params *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	UpdateItem(ctx context.Context, params *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 }
 
 // PublishAPI is the part of the SNS client the handler uses; main passes
 // *sns.Client.
 type PublishAPI interface {
-	Publish(ctx context.Context, params *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
+	PublishBatch(ctx context.Context, params *sns.PublishBatchInput, optFns ...func(*sns.Options)) (*sns.PublishBatchOutput, error)
 }
 
-// DefaultConcurrency is how many orders of a batch are notified at once when
+// DefaultConcurrency is how many markers of a batch are set at once when
 // Config.Concurrency is zero.
 const DefaultConcurrency = 4
+
+// Batch limits of the APIs: BatchGetItem reads at most 100 keys, PublishBatch
+// sends at most 10 messages of at most 256 KiB together.
+const (
+	maxReadKeys        = 100
+	maxPublishEntries  = 10
+	maxPublishBytes    = 256 * 1024
+	unprocessedRetries = 3
+)
 
 // Config wires a Handler.
 type Config struct {
@@ -52,10 +63,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Now stamps the marker; nil means time.Now.
 	Now func() time.Time
-	// Concurrency bounds the orders notified at once; 0 means
+	// Concurrency bounds the markers set at once; 0 means
 	// DefaultConcurrency. Records of one order are always handled in stream
 	// order, one after another.
 	Concurrency int
+	// Backoff is the wait before re-reading keys DynamoDB left unprocessed;
+	// nil means 10 ms, doubling.
+	Backoff func(attempt int) time.Duration
 }
 
 // Handler publishes one notification per new order. It keeps no state between
@@ -68,6 +82,7 @@ type Handler struct {
 	log         *slog.Logger
 	now         func() time.Time
 	concurrency int
+	backoff     func(attempt int) time.Duration
 }
 
 // New checks cfg and returns a Handler.
@@ -94,9 +109,13 @@ func New(cfg Config) (*Handler, error) {
 		log:         cfg.Logger,
 		now:         cfg.Now,
 		concurrency: cmp.Or(cfg.Concurrency, DefaultConcurrency),
+		backoff:     cfg.Backoff,
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.backoff == nil {
+		h.backoff = func(attempt int) time.Duration { return 10 * time.Millisecond << attempt }
 	}
 	return h, nil
 }
@@ -120,9 +139,25 @@ const (
 	skipped                // not tried: an earlier record of the same order failed
 )
 
+// notice is one INSERT record whose order may need notifying.
+type notice struct {
+	index  int // in the batch
+	group  int
+	log    *slog.Logger
+	order  contracts.StoredOrder
+	pub    contracts.Publication
+	result outcome
+}
+
 // Handle notifies every new order of the batch and reports the records that
 // failed by sequence number. Its error is always nil: failing the whole
 // invocation would retry records that succeeded.
+//
+// The batch's orders are handled together: one BatchGetItem reads their
+// notified markers, PublishBatch sends the notifications of those not yet
+// notified ten at a time, and each published order's marker is then set. An
+// order's records keep their stream order: its next record waits for the
+// next round, and only if this one succeeded.
 //
 // On a partial failure Lambda checkpoints just before the lowest reported
 // sequence number and redelivers everything after it, including records that
@@ -131,32 +166,43 @@ const (
 // wins) and keeps the response honest.
 func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	log := lambdalog.ForInvocation(ctx, h.log)
-
-	// Records of one order must be handled in stream order; different orders
-	// are independent and run concurrently. Results go by index so the
-	// response is in batch order however the goroutines interleave.
 	results := make([]outcome, len(ev.Records))
-	sem := make(chan struct{}, h.concurrency)
-	var wg sync.WaitGroup
-	for _, group := range groupByOrder(ev.Records) {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			prevFailed := false
-			for _, i := range group {
+	groups := groupByOrder(ev.Records)
+	next := make([]int, len(groups))
+	stopped := make([]bool, len(groups))
+	for {
+		var round []*notice
+		for g, group := range groups {
+			for next[g] < len(group) {
+				i := group[next[g]]
+				next[g]++
 				rec := ev.Records[i]
 				rlog := log.With(lambdalog.KeySequenceNumber, rec.Change.SequenceNumber, "eventID", rec.EventID, "eventName", rec.EventName)
-				if prevFailed {
+				if stopped[g] {
 					rlog.Debug("record not processed: an earlier record of this order failed and will be retried first")
 					results[i] = skipped
 					continue
 				}
-				results[i] = h.handleRecord(ctx, rlog, rec)
-				prevFailed = results[i] == failed
+				n, out := h.prepare(rlog, rec)
+				if n == nil {
+					results[i] = out
+					stopped[g] = out == failed
+					continue
+				}
+				n.index, n.group = i, g
+				round = append(round, n)
+				break // this order's later records wait for the next round
 			}
-		})
+		}
+		if len(round) == 0 {
+			break
+		}
+		h.notify(ctx, round)
+		for _, n := range round {
+			results[n.index] = n.result
+			stopped[n.group] = n.result == failed
+		}
 	}
-	wg.Wait()
 
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	for i, r := range results {
@@ -191,56 +237,176 @@ func groupByOrder(recs []events.DynamoDBEventRecord) [][]int {
 	return groups
 }
 
-// handleRecord notifies one INSERT record's order, logging every outcome.
-func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events.DynamoDBEventRecord) outcome {
+// prepare decodes an INSERT record into a notice; any other record is done at
+// once, and a malformed one failed.
+func (h *Handler) prepare(log *slog.Logger, rec events.DynamoDBEventRecord) (*notice, outcome) {
 	if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
 		log.Debug("stream record ignored: only INSERT announces an order")
-		return done
+		return nil, done
 	}
 	order, err := contracts.StoredOrderFromStreamImage(rec.Change.NewImage)
 	if err != nil {
 		// Retrying will not change the image; after the mapping's retry
 		// limit it goes to the on-failure destination with this reason logged.
 		log.Error("malformed stream record; reporting it for retry and the on-failure destination", lambdalog.KeyError, err.Error())
-		return failed
+		return nil, failed
 	}
 	log = log.With(lambdalog.KeyOrderID, order.OrderID)
 	pub, err := contracts.NewPublication(order)
 	if err != nil {
 		log.Error("cannot build notification", lambdalog.KeyError, err.Error())
-		return failed
+		return nil, failed
 	}
-	key := map[string]dbtypes.AttributeValue{contracts.AttrOrderID: &dbtypes.AttributeValueMemberS{Value: order.OrderID}}
+	return &notice{log: log, order: order, pub: pub}, done
+}
 
-	got, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            aws.String(h.table),
-		Key:                  key,
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String(markerProjection),
-	})
-	if err != nil {
-		log.Error("cannot read notified marker; will retry", lambdalog.KeyError, fmt.Errorf("get order %s: %w", order.OrderID, err).Error())
-		return failed
+// notify settles one round of notices (at most one per order): reads their
+// markers, publishes the orders not yet notified and marks them.
+func (h *Handler) notify(ctx context.Context, round []*notice) {
+	var toPublish []*notice
+	for start := 0; start < len(round); start += maxReadKeys {
+		chunk := round[start:min(start+maxReadKeys, len(round))]
+		markers, err := h.readMarkers(ctx, chunk)
+		for _, n := range chunk {
+			item, read := markers[n.order.OrderID]
+			switch {
+			case err != nil || !read:
+				why := err
+				if why == nil {
+					why = errors.New("DynamoDB left the key unprocessed after retries")
+				}
+				n.log.Error("cannot read notified marker; will retry", lambdalog.KeyError, fmt.Errorf("get order %s: %w", n.order.OrderID, why).Error())
+				n.result = failed
+			case len(item) == 0:
+				n.log.Warn("order no longer in the table; not notifying")
+			case item[contracts.AttrNotifiedAt] != nil:
+				n.log.Info("order already notified; not publishing again")
+			default:
+				toPublish = append(toPublish, n)
+			}
+		}
 	}
-	if len(got.Item) == 0 {
-		log.Warn("order no longer in the table; not notifying")
-		return done
+	published := h.publish(ctx, toPublish)
+	sem := make(chan struct{}, h.concurrency)
+	var wg sync.WaitGroup
+	for _, n := range published {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			h.mark(ctx, n)
+		})
 	}
-	if _, ok := got.Item[contracts.AttrNotifiedAt]; ok {
-		log.Info("order already notified; not publishing again")
-		return done
-	}
+	wg.Wait()
+}
 
-	out, err := h.sns.Publish(ctx, publishInput(h.topic, pub))
-	if err != nil {
-		log.Error("publish failed; will retry", lambdalog.KeyError, fmt.Errorf("publish order %s: %w", order.OrderID, err).Error())
-		return failed
+// readMarkers reads the markers of notices' orders with consistent reads,
+// keyed by order ID; an order read but absent from the table maps to an empty
+// item, an order never read (keys left unprocessed) is missing.
+func (h *Handler) readMarkers(ctx context.Context, notices []*notice) (map[string]map[string]dbtypes.AttributeValue, error) {
+	keys := make([]map[string]dbtypes.AttributeValue, 0, len(notices))
+	for _, n := range notices {
+		keys = append(keys, orderKey(n.order.OrderID))
 	}
-	log = log.With("snsMessageId", aws.ToString(out.MessageId))
+	out := make(map[string]map[string]dbtypes.AttributeValue, len(notices))
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt > 0 {
+			if attempt > unprocessedRetries {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return out, ctx.Err()
+			case <-time.After(h.backoff(attempt - 1)):
+			}
+		}
+		got, err := h.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]dbtypes.KeysAndAttributes{
+			h.table: {Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(markerProjection)},
+		}})
+		if err != nil {
+			return out, err
+		}
+		for _, item := range got.Responses[h.table] {
+			if id, ok := item[contracts.AttrOrderID].(*dbtypes.AttributeValueMemberS); ok {
+				out[id.Value] = item
+			}
+		}
+		unprocessed := map[string]bool{}
+		for _, k := range got.UnprocessedKeys[h.table].Keys {
+			if id, ok := k[contracts.AttrOrderID].(*dbtypes.AttributeValueMemberS); ok {
+				unprocessed[id.Value] = true
+			}
+		}
+		var retry []map[string]dbtypes.AttributeValue
+		for _, k := range keys {
+			id := k[contracts.AttrOrderID].(*dbtypes.AttributeValueMemberS).Value
+			switch {
+			case unprocessed[id]:
+				retry = append(retry, k)
+			case out[id] == nil:
+				out[id] = map[string]dbtypes.AttributeValue{} // read: not in the table
+			}
+		}
+		keys = retry
+	}
+	return out, nil
+}
 
-	_, err = h.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// publish sends the notices' notifications in batches and returns those
+// published; the others are failed.
+func (h *Handler) publish(ctx context.Context, notices []*notice) []*notice {
+	var published []*notice
+	for len(notices) > 0 {
+		n, size := 0, 0
+		for n < len(notices) && n < maxPublishEntries {
+			msg := len(notices[n].pub.Message)
+			if n > 0 && size+msg > maxPublishBytes {
+				break
+			}
+			size += msg
+			n++
+		}
+		batch := notices[:n]
+		notices = notices[n:]
+		entries := make([]snstypes.PublishBatchRequestEntry, len(batch))
+		for i, nt := range batch {
+			entries[i] = publishEntry(strconv.Itoa(i), nt.pub)
+		}
+		out, err := h.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(h.topic), PublishBatchRequestEntries: entries})
+		if err != nil {
+			for _, nt := range batch {
+				nt.log.Error("publish failed; will retry", lambdalog.KeyError, fmt.Errorf("publish order %s: %w", nt.order.OrderID, err).Error())
+				nt.result = failed
+			}
+			continue
+		}
+		ok := map[string]string{}
+		for _, s := range out.Successful {
+			ok[aws.ToString(s.Id)] = aws.ToString(s.MessageId)
+		}
+		why := map[string]string{}
+		for _, f := range out.Failed {
+			why[aws.ToString(f.Id)] = aws.ToString(f.Code) + ": " + aws.ToString(f.Message)
+		}
+		for i, nt := range batch {
+			id := strconv.Itoa(i)
+			if msgID, sent := ok[id]; sent {
+				nt.log = nt.log.With("snsMessageId", msgID)
+				published = append(published, nt)
+				continue
+			}
+			reason := cmp.Or(why[id], "no result for this entry")
+			nt.log.Error("publish failed; will retry", lambdalog.KeyError, fmt.Sprintf("publish order %s: %s", nt.order.OrderID, reason))
+			nt.result = failed
+		}
+	}
+	return published
+}
+
+// mark sets a published order's notified marker, logging the outcome.
+func (h *Handler) mark(ctx context.Context, n *notice) {
+	_, err := h.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(h.table),
-		Key:                       key,
+		Key:                       orderKey(n.order.OrderID),
 		UpdateExpression:          aws.String(markerUpdate),
 		ConditionExpression:       aws.String(markerCondition),
 		ExpressionAttributeValues: map[string]dbtypes.AttributeValue{":now": &dbtypes.AttributeValueMemberS{Value: contracts.FormatTime(h.now())}},
@@ -248,28 +414,31 @@ func (h *Handler) handleRecord(ctx context.Context, log *slog.Logger, rec events
 	var lost *dbtypes.ConditionalCheckFailedException
 	switch {
 	case err == nil:
-		log.Info("notification published")
+		n.log.Info("notification published")
 	case errors.As(err, &lost):
-		log.Info("notification published; marker was already set by another delivery")
+		n.log.Info("notification published; marker was already set by another delivery")
 	default:
 		// Do not report this record: a retry would find no marker and
 		// publish again, a certain duplicate, whereas leaving it risks one
 		// only if this batch is redelivered.
-		log.Error("notification published but marker not set; a redelivery would notify again",
-			lambdalog.KeyError, fmt.Errorf("mark order %s notified: %w", order.OrderID, err).Error())
+		n.log.Error("notification published but marker not set; a redelivery would notify again",
+			lambdalog.KeyError, fmt.Errorf("mark order %s notified: %w", n.order.OrderID, err).Error())
 	}
-	return done
 }
 
-// publishInput copies the contracts' SNS-independent message into the SDK's
-// input.
-func publishInput(topic string, pub contracts.Publication) *sns.PublishInput {
+func orderKey(orderID string) map[string]dbtypes.AttributeValue {
+	return map[string]dbtypes.AttributeValue{contracts.AttrOrderID: &dbtypes.AttributeValueMemberS{Value: orderID}}
+}
+
+// publishEntry copies the contracts' SNS-independent message into a batch
+// entry of the SDK.
+func publishEntry(id string, pub contracts.Publication) snstypes.PublishBatchRequestEntry {
 	attrs := make(map[string]snstypes.MessageAttributeValue, len(pub.Attributes))
 	for name, a := range pub.Attributes {
 		attrs[name] = snstypes.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.StringValue)}
 	}
-	return &sns.PublishInput{
-		TopicArn:          aws.String(topic),
+	return snstypes.PublishBatchRequestEntry{
+		Id:                aws.String(id),
 		Subject:           aws.String(pub.Subject),
 		Message:           aws.String(pub.Message),
 		MessageStructure:  aws.String(pub.MessageStructure),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -84,11 +85,19 @@ type fixture struct {
 	topic *mocks.MockPublishAPI
 	h     *handler.Handler
 	logs  *logBuffer
+
+	t         *testing.T
+	mu        sync.Mutex
+	reads     [][]string // order IDs of each BatchGetItem call
+	batches   [][]string // order IDs of each PublishBatch call
+	entries   map[string]snstypes.PublishBatchRequestEntry
+	published map[string]int
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := fixture{table: mocks.NewMockTableAPI(t), topic: mocks.NewMockPublishAPI(t), logs: &logBuffer{}}
+	f := &fixture{t: t, table: mocks.NewMockTableAPI(t), topic: mocks.NewMockPublishAPI(t), logs: &logBuffer{},
+		entries: map[string]snstypes.PublishBatchRequestEntry{}, published: map[string]int{}}
 	h, err := handler.New(handler.Config{
 		TableName: table,
 		TopicARN:  topic,
@@ -96,6 +105,7 @@ func newFixture(t *testing.T) fixture {
 		Topic:     f.topic,
 		Logger:    lambdalog.New(f.logs, "DEBUG"),
 		Now:       func() time.Time { return fixedNow },
+		Backoff:   func(int) time.Duration { return 0 },
 	})
 	require.NoError(t, err)
 	f.h = h
@@ -119,15 +129,6 @@ func key(orderID string) map[string]dbtypes.AttributeValue {
 	return map[string]dbtypes.AttributeValue{"orderID": &dbtypes.AttributeValueMemberS{Value: orderID}}
 }
 
-func wantGet(orderID string) *dynamodb.GetItemInput {
-	return &dynamodb.GetItemInput{
-		TableName:            aws.String(table),
-		Key:                  key(orderID),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("orderID, notifiedAt"),
-	}
-}
-
 func wantMark(orderID string) *dynamodb.UpdateItemInput {
 	return &dynamodb.UpdateItemInput{
 		TableName:           aws.String(table),
@@ -140,29 +141,117 @@ func wantMark(orderID string) *dynamodb.UpdateItemInput {
 	}
 }
 
-// notYetNotified is GetItem's answer for a stored order without the marker.
-func notYetNotified(orderID string) *dynamodb.GetItemOutput {
-	return &dynamodb.GetItemOutput{Item: key(orderID)}
+// marker is what the table holds for an order.
+type marker int
+
+const (
+	notYetNotified marker = iota // stored, no marker
+	alreadyNotified
+	gone        // not in the table
+	unprocessed // DynamoDB leaves the key unprocessed every time
+	busyOnce    // unprocessed on the first read, then not yet notified
+)
+
+// readsMarkers answers every BatchGetItem from state (orders not in it are not
+// yet notified) and records the order IDs each call asked for.
+func (f *fixture) readsMarkers(state func(orderID string) marker) {
+	t := f.t
+	seenBusy := map[string]bool{}
+	f.table.EXPECT().BatchGetItem(mock.Anything, mock.Anything).
+		RunAndReturn(func(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			ka, ok := in.RequestItems[table]
+			if !assert.True(t, ok && len(in.RequestItems) == 1, "BatchGetItem reads only %s: %v", table, in.RequestItems) {
+				return nil, errors.New("wrong table")
+			}
+			assert.True(t, aws.ToBool(ka.ConsistentRead), "marker reads must be consistent")
+			assert.Equal(t, "orderID, notifiedAt", aws.ToString(ka.ProjectionExpression))
+			assert.LessOrEqual(t, len(ka.Keys), 100)
+			out := &dynamodb.BatchGetItemOutput{Responses: map[string][]map[string]dbtypes.AttributeValue{}, UnprocessedKeys: map[string]dbtypes.KeysAndAttributes{}}
+			var ids []string
+			var left []map[string]dbtypes.AttributeValue
+			for _, k := range ka.Keys {
+				id := k["orderID"].(*dbtypes.AttributeValueMemberS).Value
+				ids = append(ids, id)
+				st := notYetNotified
+				if state != nil {
+					st = state(id)
+				}
+				if st == busyOnce && !seenBusy[id] {
+					seenBusy[id] = true
+					st = unprocessed
+				} else if st == busyOnce {
+					st = notYetNotified
+				}
+				switch st {
+				case notYetNotified:
+					out.Responses[table] = append(out.Responses[table], key(id))
+				case alreadyNotified:
+					item := key(id)
+					item["notifiedAt"] = &dbtypes.AttributeValueMemberS{Value: "2026-11-27T08:50:01.000Z"}
+					out.Responses[table] = append(out.Responses[table], item)
+				case unprocessed:
+					left = append(left, k)
+				}
+			}
+			if len(left) > 0 {
+				out.UnprocessedKeys[table] = dbtypes.KeysAndAttributes{Keys: left, ConsistentRead: aws.Bool(true)}
+			}
+			f.reads = append(f.reads, ids)
+			return out, nil
+		}).Maybe()
 }
 
-func alreadyNotified(orderID string) *dynamodb.GetItemOutput {
-	item := key(orderID)
-	item["notifiedAt"] = &dbtypes.AttributeValueMemberS{Value: "2026-11-27T08:50:01.000Z"}
-	return &dynamodb.GetItemOutput{Item: item}
+// orderOf is the order ID a notification names.
+func orderOf(t *testing.T, e snstypes.PublishBatchRequestEntry) string {
+	var variants map[string]string
+	require.NoError(t, json.Unmarshal([]byte(aws.ToString(e.Message)), &variants))
+	var n struct{ OrderID string }
+	require.NoError(t, json.Unmarshal([]byte(variants["default"]), &n))
+	return n.OrderID
 }
 
-func publishFor(orderID string) any {
-	return mock.MatchedBy(func(in *sns.PublishInput) bool {
-		var variants map[string]string
-		if json.Unmarshal([]byte(aws.ToString(in.Message)), &variants) != nil {
-			return false
-		}
-		var n struct{ OrderID string }
-		return json.Unmarshal([]byte(variants["default"]), &n) == nil && n.OrderID == orderID
-	})
+// publishes answers PublishBatch: an order with a failure code fails, the rest
+// succeed with message ID "sns-<order>".
+func (f *fixture) publishes(failures func(orderID string) string) {
+	t := f.t
+	f.topic.EXPECT().PublishBatch(mock.Anything, mock.Anything).
+		RunAndReturn(func(_ context.Context, in *sns.PublishBatchInput, _ ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			assert.Equal(t, topic, aws.ToString(in.TopicArn))
+			assert.LessOrEqual(t, len(in.PublishBatchRequestEntries), 10)
+			out := &sns.PublishBatchOutput{}
+			var ids []string
+			seen := map[string]bool{}
+			for _, e := range in.PublishBatchRequestEntries {
+				assert.False(t, seen[aws.ToString(e.Id)], "entry IDs must be distinct")
+				seen[aws.ToString(e.Id)] = true
+				id := orderOf(t, e)
+				ids = append(ids, id)
+				f.entries[id] = e
+				if code := ""; failures != nil {
+					code = failures(id)
+					if code != "" {
+						out.Failed = append(out.Failed, snstypes.BatchResultErrorEntry{Id: e.Id, Code: aws.String(code), Message: aws.String("try again"), SenderFault: false})
+						continue
+					}
+				}
+				f.published[id]++
+				out.Successful = append(out.Successful, snstypes.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String("sns-" + id)})
+			}
+			f.batches = append(f.batches, ids)
+			return out, nil
+		}).Maybe()
 }
 
-func published(id string) *sns.PublishOutput { return &sns.PublishOutput{MessageId: aws.String(id)} }
+// marks expects one marker write per order.
+func (f *fixture) marks(ids ...string) {
+	for _, id := range ids {
+		f.table.EXPECT().UpdateItem(mock.Anything, wantMark(id)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
+	}
+}
 
 func failureIDs(resp events.DynamoDBEventResponse) []string {
 	ids := []string{}
@@ -175,16 +264,18 @@ func failureIDs(resp events.DynamoDBEventResponse) []string {
 func TestPublishesOncePerInsertAndIgnoresModifyAndRemove(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-mixed.json")
-	for _, id := range []string{orderA, orderB, orderC} {
-		f.table.EXPECT().GetItem(mock.Anything, wantGet(id)).Return(notYetNotified(id), nil).Once()
-		f.topic.EXPECT().Publish(mock.Anything, publishFor(id)).Return(published("sns-"+id), nil).Once()
-		f.table.EXPECT().UpdateItem(mock.Anything, wantMark(id)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
-	}
+	f.readsMarkers(nil)
+	f.publishes(nil)
+	f.marks(orderA, orderB, orderC)
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 
 	require.NoError(t, err)
 	assert.Empty(t, resp.BatchItemFailures)
+	// One read and one publish call for the whole batch, orders in the order
+	// their first record appears (orderC's MODIFY comes before orderB).
+	assert.Equal(t, [][]string{{orderA, orderC, orderB}}, f.reads)
+	assert.Equal(t, [][]string{{orderA, orderC, orderB}}, f.batches)
 	ignored := f.logs.withMsg(t, "stream record ignored: only INSERT announces an order")
 	require.Len(t, ignored, 2)
 	assert.ElementsMatch(t, []any{"MODIFY", "REMOVE"}, []any{ignored[0]["eventName"], ignored[1]["eventName"]})
@@ -198,24 +289,51 @@ func TestPublishesOncePerInsertAndIgnoresModifyAndRemove(t *testing.T) {
 	}
 }
 
-func TestPublishInputIsTheContractsNotification(t *testing.T) {
+func TestLargeBatchReadsOnceAndPublishesTenAtATime(t *testing.T) {
+	f := newFixture(t)
+	tmpl := loadEvent(t, "dynamodb-stream-mixed.json").Records[0]
+	var ev events.DynamoDBEvent
+	var ids []string
+	for i := range 25 {
+		id := fmt.Sprintf("order-%02d", i)
+		ids = append(ids, id)
+		rec := tmpl
+		rec.Change.SequenceNumber = fmt.Sprintf("4%025d", i)
+		rec.Change.Keys = map[string]events.DynamoDBAttributeValue{"orderID": events.NewStringAttribute(id)}
+		img := map[string]events.DynamoDBAttributeValue{}
+		for k, v := range tmpl.Change.NewImage {
+			img[k] = v
+		}
+		img["orderID"] = events.NewStringAttribute(id)
+		rec.Change.NewImage = img
+		ev.Records = append(ev.Records, rec)
+	}
+	f.readsMarkers(nil)
+	f.publishes(nil)
+	f.marks(ids...)
+
+	resp, err := f.h.Handle(lambdaContext(), ev)
+
+	require.NoError(t, err)
+	assert.Empty(t, resp.BatchItemFailures)
+	assert.Equal(t, [][]string{ids}, f.reads, "one BatchGetItem for 25 orders")
+	require.Len(t, f.batches, 3, "PublishBatch sends at most 10 entries")
+	assert.Equal(t, [][]string{ids[:10], ids[10:20], ids[20:]}, f.batches)
+}
+
+func TestPublishEntryIsTheContractsNotification(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-mixed.json")
 	ev.Records = ev.Records[:1] // INSERT of the tutorial order
-	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(notYetNotified(orderA), nil).Once()
-	var got *sns.PublishInput
-	f.topic.EXPECT().Publish(mock.Anything, mock.Anything).
-		RunAndReturn(func(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-			got = in
-			return published("m-1"), nil
-		}).Once()
-	f.table.EXPECT().UpdateItem(mock.Anything, wantMark(orderA)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
+	f.readsMarkers(nil)
+	f.publishes(nil)
+	f.marks(orderA)
 
 	_, err := f.h.Handle(lambdaContext(), ev)
 
 	require.NoError(t, err)
-	require.NotNil(t, got)
-	assert.Equal(t, topic, aws.ToString(got.TopicArn))
+	got, ok := f.entries[orderA]
+	require.True(t, ok)
 	assert.Equal(t, "json", aws.ToString(got.MessageStructure))
 	assert.Equal(t, "Order received: "+orderA, aws.ToString(got.Subject))
 	assert.Equal(t, map[string]snstypes.MessageAttributeValue{
@@ -230,19 +348,17 @@ func TestPublishInputIsTheContractsNotification(t *testing.T) {
 	assert.Contains(t, variants["email"], "latex gloves")
 }
 
-func TestFailedPublishIsReportedBySequenceNumber(t *testing.T) {
+func TestFailedEntryIsReportedBySequenceNumber(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-mixed.json")
-	for _, id := range []string{orderA, orderB, orderC} {
-		f.table.EXPECT().GetItem(mock.Anything, wantGet(id)).Return(notYetNotified(id), nil).Once()
-	}
-	f.topic.EXPECT().Publish(mock.Anything, publishFor(orderB)).
-		Return(nil, &smithy.OperationError{ServiceID: "SNS", OperationName: "Publish",
-			Err: &smithy.GenericAPIError{Code: "InternalError", Message: "try again"}}).Once()
-	for _, id := range []string{orderA, orderC} {
-		f.topic.EXPECT().Publish(mock.Anything, publishFor(id)).Return(published("ok"), nil).Once()
-		f.table.EXPECT().UpdateItem(mock.Anything, wantMark(id)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
-	}
+	f.readsMarkers(nil)
+	f.publishes(func(id string) string {
+		if id == orderB {
+			return "InternalError"
+		}
+		return ""
+	})
+	f.marks(orderA, orderC)
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 
@@ -251,16 +367,30 @@ func TestFailedPublishIsReportedBySequenceNumber(t *testing.T) {
 	l := f.logs.withMsg(t, "publish failed; will retry")
 	require.Len(t, l, 1)
 	assert.Equal(t, orderB, l[0]["orderID"])
-	assert.Contains(t, l[0]["error"], "publish order client-05")
+	assert.Contains(t, l[0]["error"], "publish order client-05: InternalError: try again")
+}
+
+func TestFailedPublishCallReportsEveryOrderInIt(t *testing.T) {
+	f := newFixture(t)
+	ev := loadEvent(t, "dynamodb-stream-mixed.json")
+	f.readsMarkers(nil)
+	f.topic.EXPECT().PublishBatch(mock.Anything, mock.Anything).
+		Return(nil, &smithy.OperationError{ServiceID: "SNS", OperationName: "PublishBatch",
+			Err: &smithy.GenericAPIError{Code: "InternalError", Message: "try again"}}).Once()
+	// No UpdateItem expectation: nothing was published, nothing is marked.
+
+	resp, err := f.h.Handle(lambdaContext(), ev)
+
+	require.NoError(t, err)
+	assert.Equal(t, []string{ev.Records[0].Change.SequenceNumber, ev.Records[2].Change.SequenceNumber, ev.Records[4].Change.SequenceNumber}, failureIDs(resp))
+	assert.Len(t, f.logs.withMsg(t, "publish failed; will retry"), 3)
 }
 
 func TestRedeliveredBatchOfNotifiedOrdersPublishesNothing(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-mixed.json")
-	for _, id := range []string{orderA, orderB, orderC} {
-		f.table.EXPECT().GetItem(mock.Anything, wantGet(id)).Return(alreadyNotified(id), nil).Once()
-	}
-	// No Publish or UpdateItem expectations: any call fails the test.
+	f.readsMarkers(func(string) marker { return alreadyNotified })
+	// No PublishBatch or UpdateItem expectations: any call fails the test.
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 
@@ -275,39 +405,25 @@ func TestRedeliveredBatchOfNotifiedOrdersPublishesNothing(t *testing.T) {
 func TestRedeliveryAfterPartialFailure(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-mixed.json")
-	var mu sync.Mutex
 	marked := map[string]bool{}
-	publishes := map[string]int{}
 	failB := true
-	f.table.EXPECT().GetItem(mock.Anything, mock.Anything).
-		RunAndReturn(func(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			id := in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value
-			if marked[id] {
-				return alreadyNotified(id), nil
-			}
-			return notYetNotified(id), nil
-		})
-	f.topic.EXPECT().Publish(mock.Anything, mock.Anything).
-		RunAndReturn(func(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			var variants map[string]string
-			var n struct{ OrderID string }
-			_ = json.Unmarshal([]byte(aws.ToString(in.Message)), &variants)
-			_ = json.Unmarshal([]byte(variants["default"]), &n)
-			if n.OrderID == orderB && failB {
-				failB = false
-				return nil, errors.New("connection reset")
-			}
-			publishes[n.OrderID]++
-			return published("ok"), nil
-		})
+	f.readsMarkers(func(id string) marker {
+		if marked[id] {
+			return alreadyNotified
+		}
+		return notYetNotified
+	})
+	f.publishes(func(id string) string {
+		if id == orderB && failB {
+			failB = false
+			return "InternalError"
+		}
+		return ""
+	})
 	f.table.EXPECT().UpdateItem(mock.Anything, mock.Anything).
 		RunAndReturn(func(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
+			f.mu.Lock()
+			defer f.mu.Unlock()
 			marked[in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value] = true
 			return &dynamodb.UpdateItemOutput{}, nil
 		})
@@ -326,15 +442,15 @@ func TestRedeliveryAfterPartialFailure(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Empty(t, second.BatchItemFailures)
-	assert.Equal(t, map[string]int{orderA: 1, orderB: 1, orderC: 1}, publishes)
+	assert.Equal(t, map[string]int{orderA: 1, orderB: 1, orderC: 1}, f.published)
 }
 
 func TestMalformedRecordsAreReported(t *testing.T) {
 	f := newFixture(t)
 	ev := loadEvent(t, "dynamodb-stream-malformed.json")
-	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(notYetNotified(orderA), nil).Once()
-	f.topic.EXPECT().Publish(mock.Anything, publishFor(orderA)).Return(published("ok"), nil).Once()
-	f.table.EXPECT().UpdateItem(mock.Anything, wantMark(orderA)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
+	f.readsMarkers(nil)
+	f.publishes(nil)
+	f.marks(orderA)
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 
@@ -342,12 +458,13 @@ func TestMalformedRecordsAreReported(t *testing.T) {
 	assert.Equal(t, []string{ev.Records[1].Change.SequenceNumber, ev.Records[2].Change.SequenceNumber}, failureIDs(resp))
 	bad := f.logs.withMsg(t, "malformed stream record; reporting it for retry and the on-failure destination")
 	require.Len(t, bad, 2)
-	why := map[any]any{} // records are handled concurrently: match by sequence number
+	why := map[any]any{}
 	for _, l := range bad {
 		why[l["sequenceNumber"]] = l["error"]
 	}
 	assert.Contains(t, why[ev.Records[1].Change.SequenceNumber], "quantity: attribute has type S, want N")
 	assert.Contains(t, why[ev.Records[2].Change.SequenceNumber], "no image")
+	assert.Equal(t, map[string]int{orderA: 1}, f.published)
 }
 
 func TestMarkerAndReadOutcomes(t *testing.T) {
@@ -358,15 +475,15 @@ func TestMarkerAndReadOutcomes(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		setup      func(f fixture)
+		setup      func(f *fixture)
 		wantFailed bool
 		wantLog    string
 		wantLevel  string
 	}{
 		{
 			name: "read fails",
-			setup: func(f fixture) {
-				f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).
+			setup: func(f *fixture) {
+				f.table.EXPECT().BatchGetItem(mock.Anything, mock.Anything).
 					Return(nil, &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException"}).Once()
 			},
 			wantFailed: true,
@@ -374,18 +491,33 @@ func TestMarkerAndReadOutcomes(t *testing.T) {
 			wantLevel:  "ERROR",
 		},
 		{
-			name: "order deleted before notification",
-			setup: func(f fixture) {
-				f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(&dynamodb.GetItemOutput{}, nil).Once()
+			name:       "key left unprocessed after every retry",
+			setup:      func(f *fixture) { f.readsMarkers(func(string) marker { return unprocessed }) },
+			wantFailed: true,
+			wantLog:    "cannot read notified marker; will retry",
+			wantLevel:  "ERROR",
+		},
+		{
+			name: "key left unprocessed once, then read",
+			setup: func(f *fixture) {
+				f.readsMarkers(func(string) marker { return busyOnce })
+				f.publishes(nil)
+				f.marks(orderA)
 			},
+			wantLog:   "notification published",
+			wantLevel: "INFO",
+		},
+		{
+			name:      "order deleted before notification",
+			setup:     func(f *fixture) { f.readsMarkers(func(string) marker { return gone }) },
 			wantLog:   "order no longer in the table; not notifying",
 			wantLevel: "WARN",
 		},
 		{
 			name: "marker set by another delivery meanwhile",
-			setup: func(f fixture) {
-				f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(notYetNotified(orderA), nil).Once()
-				f.topic.EXPECT().Publish(mock.Anything, publishFor(orderA)).Return(published("ok"), nil).Once()
+			setup: func(f *fixture) {
+				f.readsMarkers(nil)
+				f.publishes(nil)
 				f.table.EXPECT().UpdateItem(mock.Anything, wantMark(orderA)).
 					Return(nil, &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "UpdateItem",
 						Err: &dbtypes.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}}).Once()
@@ -395,9 +527,9 @@ func TestMarkerAndReadOutcomes(t *testing.T) {
 		},
 		{
 			name: "marker write fails after publish",
-			setup: func(f fixture) {
-				f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(notYetNotified(orderA), nil).Once()
-				f.topic.EXPECT().Publish(mock.Anything, publishFor(orderA)).Return(published("ok"), nil).Once()
+			setup: func(f *fixture) {
+				f.readsMarkers(nil)
+				f.publishes(nil)
 				f.table.EXPECT().UpdateItem(mock.Anything, wantMark(orderA)).Return(nil, errors.New("connection reset")).Once()
 			},
 			// Reporting it would make the retry publish a certain duplicate.
@@ -434,10 +566,14 @@ func TestLaterRecordsOfAFailedOrderWaitForItsRetry(t *testing.T) {
 	again := mixed.Records[0]
 	again.Change.SequenceNumber = "40000000000009997419876543"
 	ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{mixed.Records[0], mixed.Records[2], again}}
-	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(nil, errors.New("timeout")).Once()
-	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderB)).Return(notYetNotified(orderB), nil).Once()
-	f.topic.EXPECT().Publish(mock.Anything, publishFor(orderB)).Return(published("ok"), nil).Once()
-	f.table.EXPECT().UpdateItem(mock.Anything, wantMark(orderB)).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
+	f.readsMarkers(func(id string) marker {
+		if id == orderA {
+			return unprocessed
+		}
+		return notYetNotified
+	})
+	f.publishes(nil)
+	f.marks(orderB)
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 
@@ -445,6 +581,38 @@ func TestLaterRecordsOfAFailedOrderWaitForItsRetry(t *testing.T) {
 	assert.Equal(t, []string{mixed.Records[0].Change.SequenceNumber}, failureIDs(resp),
 		"only the failed record; the later one of the same order is redelivered from it")
 	assert.Len(t, f.logs.withMsg(t, "record not processed: an earlier record of this order failed and will be retried first"), 1)
+	assert.Equal(t, map[string]int{orderB: 1}, f.published)
+}
+
+func TestLaterRecordOfAnOrderWaitsForTheNextRound(t *testing.T) {
+	f := newFixture(t)
+	mixed := loadEvent(t, "dynamodb-stream-mixed.json")
+	again := mixed.Records[0] // the order deleted and inserted again
+	again.Change.SequenceNumber = "40000000000009997419876543"
+	ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{mixed.Records[0], mixed.Records[2], again}}
+	marked := map[string]bool{}
+	f.readsMarkers(func(id string) marker {
+		if marked[id] {
+			return alreadyNotified
+		}
+		return notYetNotified
+	})
+	f.publishes(nil)
+	f.table.EXPECT().UpdateItem(mock.Anything, mock.Anything).
+		RunAndReturn(func(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			marked[in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value] = true
+			return &dynamodb.UpdateItemOutput{}, nil
+		}).Times(2)
+
+	resp, err := f.h.Handle(lambdaContext(), ev)
+
+	require.NoError(t, err)
+	assert.Empty(t, resp.BatchItemFailures)
+	// The second record of orderA is read after the first one's marker was set.
+	assert.Equal(t, [][]string{{orderA, orderB}, {orderA}}, f.reads)
+	assert.Equal(t, map[string]int{orderA: 1, orderB: 1}, f.published)
 }
 
 func TestEmptyBatch(t *testing.T) {
@@ -509,7 +677,7 @@ func TestThroughLambdaRuntimeHandler(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "dynamodb-stream-malformed.json"))
 	require.NoError(t, err)
 	f := newFixture(t)
-	f.table.EXPECT().GetItem(mock.Anything, wantGet(orderA)).Return(alreadyNotified(orderA), nil).Once()
+	f.readsMarkers(func(string) marker { return alreadyNotified })
 
 	out, err := lambda.NewHandler(f.h.Handle).Invoke(lambdaContext(), raw)
 

@@ -163,10 +163,21 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 	if !exists {
 		return nil, errNotFound("Topic")
 	}
+	// Topics are standard (no FIFO here), which promise no order between messages: the
+	// entries are published at once, so their durable deliveries share group commits
+	// instead of waiting for each other. Results keep the entries' order.
+	ids := make([]string, len(entries))
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	for i, e := range entries {
+		wg.Go(func() {
+			ids[i], errs[i] = s.publish(ctx, in.TopicArn, e.Message, e.Subject, e.MessageStructure, e.MessageAttributes)
+		})
+	}
+	wg.Wait()
 	out := &PublishBatchOutput{}
-	for _, e := range entries {
-		id, err := s.publish(ctx, in.TopicArn, e.Message, e.Subject, e.MessageStructure, e.MessageAttributes)
-		if err != nil {
+	for i, e := range entries {
+		if err := errs[i]; err != nil {
 			fe := BatchResultErrorEntry{ID: e.ID, Code: "InternalError", Message: err.Error()}
 			var pe *protocol.Error
 			if errors.As(err, &pe) {
@@ -175,7 +186,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 			out.Failed = append(out.Failed, fe)
 			continue
 		}
-		out.Successful = append(out.Successful, PublishBatchResultEntry{ID: e.ID, MessageID: id})
+		out.Successful = append(out.Successful, PublishBatchResultEntry{ID: e.ID, MessageID: ids[i]})
 	}
 	return out, nil
 }

@@ -23,8 +23,8 @@ func (_m *MockPublishAPI) EXPECT() *MockPublishAPI_Expecter {
 	return &MockPublishAPI_Expecter{mock: &_m.Mock}
 }
 
-// Publish provides a mock function with given fields: ctx, params, optFns
-func (_m *MockPublishAPI) Publish(ctx context.Context, params *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error) {
+// PublishBatch provides a mock function with given fields: ctx, params, optFns
+func (_m *MockPublishAPI) PublishBatch(ctx context.Context, params *sns.PublishBatchInput, optFns ...func(*sns.Options)) (*sns.PublishBatchOutput, error) {
 	_va := make([]interface{}, len(optFns))
 	for _i := range optFns {
 		_va[_i] = optFns[_i]
@@ -35,23 +35,23 @@ func (_m *MockPublishAPI) Publish(ctx context.Context, params *sns.PublishInput,
 	ret := _m.Called(_ca...)
 
 	if len(ret) == 0 {
-		panic("no return value specified for Publish")
+		panic("no return value specified for PublishBatch")
 	}
 
-	var r0 *sns.PublishOutput
+	var r0 *sns.PublishBatchOutput
 	var r1 error
-	if rf, ok := ret.Get(0).(func(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)); ok {
+	if rf, ok := ret.Get(0).(func(context.Context, *sns.PublishBatchInput, ...func(*sns.Options)) (*sns.PublishBatchOutput, error)); ok {
 		return rf(ctx, params, optFns...)
 	}
-	if rf, ok := ret.Get(0).(func(context.Context, *sns.PublishInput, ...func(*sns.Options)) *sns.PublishOutput); ok {
+	if rf, ok := ret.Get(0).(func(context.Context, *sns.PublishBatchInput, ...func(*sns.Options)) *sns.PublishBatchOutput); ok {
 		r0 = rf(ctx, params, optFns...)
 	} else {
 		if ret.Get(0) != nil {
-			r0 = ret.Get(0).(*sns.PublishOutput)
+			r0 = ret.Get(0).(*sns.PublishBatchOutput)
 		}
 	}
 
-	if rf, ok := ret.Get(1).(func(context.Context, *sns.PublishInput, ...func(*sns.Options)) error); ok {
+	if rf, ok := ret.Get(1).(func(context.Context, *sns.PublishBatchInput, ...func(*sns.Options)) error); ok {
 		r1 = rf(ctx, params, optFns...)
 	} else {
 		r1 = ret.Error(1)
@@ -60,21 +60,21 @@ func (_m *MockPublishAPI) Publish(ctx context.Context, params *sns.PublishInput,
 	return r0, r1
 }
 
-// MockPublishAPI_Publish_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'Publish'
-type MockPublishAPI_Publish_Call struct {
+// MockPublishAPI_PublishBatch_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'PublishBatch'
+type MockPublishAPI_PublishBatch_Call struct {
 	*mock.Call
 }
 
-// Publish is a helper method to define mock.On call
+// PublishBatch is a helper method to define mock.On call
 //   - ctx context.Context
-//   - params *sns.PublishInput
+//   - params *sns.PublishBatchInput
 //   - optFns ...func(*sns.Options)
-func (_e *MockPublishAPI_Expecter) Publish(ctx interface{}, params interface{}, optFns ...interface{}) *MockPublishAPI_Publish_Call {
-	return &MockPublishAPI_Publish_Call{Call: _e.mock.On("Publish",
+func (_e *MockPublishAPI_Expecter) PublishBatch(ctx interface{}, params interface{}, optFns ...interface{}) *MockPublishAPI_PublishBatch_Call {
+	return &MockPublishAPI_PublishBatch_Call{Call: _e.mock.On("PublishBatch",
 		append([]interface{}{ctx, params}, optFns...)...)}
 }
 
-func (_c *MockPublishAPI_Publish_Call) Run(run func(ctx context.Context, params *sns.PublishInput, optFns ...func(*sns.Options))) *MockPublishAPI_Publish_Call {
+func (_c *MockPublishAPI_PublishBatch_Call) Run(run func(ctx context.Context, params *sns.PublishBatchInput, optFns ...func(*sns.Options))) *MockPublishAPI_PublishBatch_Call {
 	_c.Call.Run(func(args mock.Arguments) {
 		variadicArgs := make([]func(*sns.Options), len(args)-2)
 		for i, a := range args[2:] {
@@ -82,17 +82,17 @@ func (_c *MockPublishAPI_Publish_Call) Run(run func(ctx context.Context, params 
 				variadicArgs[i] = a.(func(*sns.Options))
 			}
 		}
-		run(args[0].(context.Context), args[1].(*sns.PublishInput), variadicArgs...)
+		run(args[0].(context.Context), args[1].(*sns.PublishBatchInput), variadicArgs...)
 	})
 	return _c
 }
 
-func (_c *MockPublishAPI_Publish_Call) Return(_a0 *sns.PublishOutput, _a1 error) *MockPublishAPI_Publish_Call {
+func (_c *MockPublishAPI_PublishBatch_Call) Return(_a0 *sns.PublishBatchOutput, _a1 error) *MockPublishAPI_PublishBatch_Call {
 	_c.Call.Return(_a0, _a1)
 	return _c
 }
 
-func (_c *MockPublishAPI_Publish_Call) RunAndReturn(run func(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)) *MockPublishAPI_Publish_Call {
+func (_c *MockPublishAPI_PublishBatch_Call) RunAndReturn(run func(context.Context, *sns.PublishBatchInput, ...func(*sns.Options)) (*sns.PublishBatchOutput, error)) *MockPublishAPI_PublishBatch_Call {
 	_c.Call.Return(run)
 	return _c
 }

@@ -23,8 +23,8 @@ func (_m *MockTableAPI) EXPECT() *MockTableAPI_Expecter {
 	return &MockTableAPI_Expecter{mock: &_m.Mock}
 }
 
-// GetItem provides a mock function with given fields: ctx, params, optFns
-func (_m *MockTableAPI) GetItem(ctx context.Context, params *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+// BatchGetItem provides a mock function with given fields: ctx, params, optFns
+func (_m *MockTableAPI) BatchGetItem(ctx context.Context, params *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 	_va := make([]interface{}, len(optFns))
 	for _i := range optFns {
 		_va[_i] = optFns[_i]
@@ -35,23 +35,23 @@ func (_m *MockTableAPI) GetItem(ctx context.Context, params *dynamodb.GetItemInp
 	ret := _m.Called(_ca...)
 
 	if len(ret) == 0 {
-		panic("no return value specified for GetItem")
+		panic("no return value specified for BatchGetItem")
 	}
 
-	var r0 *dynamodb.GetItemOutput
+	var r0 *dynamodb.BatchGetItemOutput
 	var r1 error
-	if rf, ok := ret.Get(0).(func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)); ok {
+	if rf, ok := ret.Get(0).(func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)); ok {
 		return rf(ctx, params, optFns...)
 	}
-	if rf, ok := ret.Get(0).(func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) *dynamodb.GetItemOutput); ok {
+	if rf, ok := ret.Get(0).(func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) *dynamodb.BatchGetItemOutput); ok {
 		r0 = rf(ctx, params, optFns...)
 	} else {
 		if ret.Get(0) != nil {
-			r0 = ret.Get(0).(*dynamodb.GetItemOutput)
+			r0 = ret.Get(0).(*dynamodb.BatchGetItemOutput)
 		}
 	}
 
-	if rf, ok := ret.Get(1).(func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) error); ok {
+	if rf, ok := ret.Get(1).(func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) error); ok {
 		r1 = rf(ctx, params, optFns...)
 	} else {
 		r1 = ret.Error(1)
@@ -60,21 +60,21 @@ func (_m *MockTableAPI) GetItem(ctx context.Context, params *dynamodb.GetItemInp
 	return r0, r1
 }
 
-// MockTableAPI_GetItem_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'GetItem'
-type MockTableAPI_GetItem_Call struct {
+// MockTableAPI_BatchGetItem_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'BatchGetItem'
+type MockTableAPI_BatchGetItem_Call struct {
 	*mock.Call
 }
 
-// GetItem is a helper method to define mock.On call
+// BatchGetItem is a helper method to define mock.On call
 //   - ctx context.Context
-//   - params *dynamodb.GetItemInput
+//   - params *dynamodb.BatchGetItemInput
 //   - optFns ...func(*dynamodb.Options)
-func (_e *MockTableAPI_Expecter) GetItem(ctx interface{}, params interface{}, optFns ...interface{}) *MockTableAPI_GetItem_Call {
-	return &MockTableAPI_GetItem_Call{Call: _e.mock.On("GetItem",
+func (_e *MockTableAPI_Expecter) BatchGetItem(ctx interface{}, params interface{}, optFns ...interface{}) *MockTableAPI_BatchGetItem_Call {
+	return &MockTableAPI_BatchGetItem_Call{Call: _e.mock.On("BatchGetItem",
 		append([]interface{}{ctx, params}, optFns...)...)}
 }
 
-func (_c *MockTableAPI_GetItem_Call) Run(run func(ctx context.Context, params *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options))) *MockTableAPI_GetItem_Call {
+func (_c *MockTableAPI_BatchGetItem_Call) Run(run func(ctx context.Context, params *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options))) *MockTableAPI_BatchGetItem_Call {
 	_c.Call.Run(func(args mock.Arguments) {
 		variadicArgs := make([]func(*dynamodb.Options), len(args)-2)
 		for i, a := range args[2:] {
@@ -82,17 +82,17 @@ func (_c *MockTableAPI_GetItem_Call) Run(run func(ctx context.Context, params *d
 				variadicArgs[i] = a.(func(*dynamodb.Options))
 			}
 		}
-		run(args[0].(context.Context), args[1].(*dynamodb.GetItemInput), variadicArgs...)
+		run(args[0].(context.Context), args[1].(*dynamodb.BatchGetItemInput), variadicArgs...)
 	})
 	return _c
 }
 
-func (_c *MockTableAPI_GetItem_Call) Return(_a0 *dynamodb.GetItemOutput, _a1 error) *MockTableAPI_GetItem_Call {
+func (_c *MockTableAPI_BatchGetItem_Call) Return(_a0 *dynamodb.BatchGetItemOutput, _a1 error) *MockTableAPI_BatchGetItem_Call {
 	_c.Call.Return(_a0, _a1)
 	return _c
 }
 
-func (_c *MockTableAPI_GetItem_Call) RunAndReturn(run func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)) *MockTableAPI_GetItem_Call {
+func (_c *MockTableAPI_BatchGetItem_Call) RunAndReturn(run func(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)) *MockTableAPI_BatchGetItem_Call {
 	_c.Call.Return(run)
 	return _c
 }
