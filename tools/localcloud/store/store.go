@@ -221,6 +221,11 @@ func (b *Bolt) replay() error {
 		return err
 	}
 	for i, s := range segs {
+		// Every record of a segment is older than the next segment's first: one the
+		// bbolt file already holds entirely need not be read.
+		if i+1 < len(segs) && segs[i+1].firstSeq-1 <= b.seq {
+			continue
+		}
 		var pending []walOp
 		last := b.seq
 		end, torn, err := readSegment(s.path, func(seq uint64, ops []walOp) error {
@@ -403,6 +408,13 @@ func (b *Bolt) Close() error {
 	<-b.done
 	b.checkpoint.Wait()
 	var errs []error
+	if b.wal != nil && b.walSize > 0 && b.failure() == nil {
+		// Leave a fresh snapshot and an empty log, so the next start reads no log.
+		b.checkingMu.Lock()
+		b.rotateLocked(b.seq)
+		b.checkingMu.Unlock()
+		b.checkpoint.Wait()
+	}
 	if b.wal != nil {
 		errs = append(errs, b.wal.Close())
 	}
@@ -563,6 +575,11 @@ func (b *Bolt) rotate(lastSeq uint64) {
 	if b.checking {
 		return
 	}
+	b.rotateLocked(lastSeq)
+}
+
+// rotateLocked is rotate with checkingMu held and no checkpoint running.
+func (b *Bolt) rotateLocked(lastSeq uint64) {
 	f, err := os.OpenFile(filepath.Join(b.dir, segmentName(lastSeq+1)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err == nil {
 		err = syncDir(b.dir)

@@ -164,9 +164,8 @@ func TestDamagedOlderSegmentRefusesToOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeKeys(t, s, 0, 20, bytes.Repeat([]byte("x"), 300))
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir = crashCopy(t, dir) // as a crash leaves it: the log still holds the writes
+	s.Close()
 	segs, _ := listSegments(dir)
 	if len(segs) != 1 {
 		t.Fatalf("want one segment, got %d", len(segs))
@@ -220,6 +219,35 @@ func TestCheckpointRemovesCoveredSegments(t *testing.T) {
 	defer r.Close()
 	if n := countKeys(t, r); n != 1000 {
 		t.Fatalf("after power loss following checkpoints: %d keys, want 1000", n)
+	}
+}
+
+func TestCleanCloseLeavesAnEmptyLog(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, bootIs("boot-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeKeys(t, s, 0, 30, []byte("v"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := listSegments(dir)
+	if len(segs) != 1 {
+		t.Fatalf("%d segments after a clean close, want 1", len(segs))
+	}
+	if st, _ := os.Stat(segs[0].path); st.Size() != 0 {
+		t.Errorf("log holds %d bytes after a clean close; the next start would read them", st.Size())
+	}
+	// Even after a reboot the snapshot alone holds everything.
+	_ = os.Remove(filepath.Join(dir, dbFile))
+	r, err := Open(dir, bootIs("boot-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := countKeys(t, r); n != 30 {
+		t.Fatalf("%d keys, want 30", n)
 	}
 }
 
