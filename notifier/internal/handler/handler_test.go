@@ -253,6 +253,18 @@ func (f *fixture) marks(ids ...string) {
 	}
 }
 
+// marksInto accepts every marker write and records the order in marked, which
+// a readsMarkers state function can then consult.
+func (f *fixture) marksInto(marked map[string]bool) *mocks.MockTableAPI_UpdateItem_Call {
+	return f.table.EXPECT().UpdateItem(mock.Anything, mock.Anything).
+		RunAndReturn(func(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			marked[in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value] = true
+			return &dynamodb.UpdateItemOutput{}, nil
+		})
+}
+
 func failureIDs(resp events.DynamoDBEventResponse) []string {
 	ids := []string{}
 	for _, f := range resp.BatchItemFailures {
@@ -420,13 +432,7 @@ func TestRedeliveryAfterPartialFailure(t *testing.T) {
 		}
 		return ""
 	})
-	f.table.EXPECT().UpdateItem(mock.Anything, mock.Anything).
-		RunAndReturn(func(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			marked[in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value] = true
-			return &dynamodb.UpdateItemOutput{}, nil
-		})
+	f.marksInto(marked)
 
 	first, err := f.h.Handle(lambdaContext(), ev)
 	require.NoError(t, err)
@@ -598,13 +604,7 @@ func TestLaterRecordOfAnOrderWaitsForTheNextRound(t *testing.T) {
 		return notYetNotified
 	})
 	f.publishes(nil)
-	f.table.EXPECT().UpdateItem(mock.Anything, mock.Anything).
-		RunAndReturn(func(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			marked[in.Key["orderID"].(*dbtypes.AttributeValueMemberS).Value] = true
-			return &dynamodb.UpdateItemOutput{}, nil
-		}).Times(2)
+	f.marksInto(marked).Times(2)
 
 	resp, err := f.h.Handle(lambdaContext(), ev)
 

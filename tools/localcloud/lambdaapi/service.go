@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
+	"github.com/orderflow/orderflow/tools/localcloud/durable"
 	"github.com/orderflow/orderflow/tools/localcloud/iam"
 	"github.com/orderflow/orderflow/tools/localcloud/iam/policy"
 	"github.com/orderflow/orderflow/tools/localcloud/iamapi"
@@ -267,24 +268,8 @@ func (s *Service) saveZip(file string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create zip directory: %w", err)
 	}
-	tmp := path + ".tmp-" + s.cfg.IDs.Hex(8)
-	f, err := os.Create(tmp)
-	if err != nil {
+	if err := durable.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("save code: %w", err)
-	}
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("save code: %w", werr)
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orderflow/orderflow/tools/localcloud/durable"
 )
 
 // A journal record is one delivery:
@@ -120,17 +122,5 @@ func syncFiles(dir string, names iter.Seq[string]) error {
 			return err
 		}
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
+	return durable.SyncDir(dir)
 }

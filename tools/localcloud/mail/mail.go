@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/orderflow/orderflow/tools/localcloud/durable"
 )
 
 // Message is one captured e-mail.
@@ -133,7 +135,7 @@ func (m *Mailbox) openJournal() error {
 	if err != nil {
 		return fmt.Errorf("open mail journal: %w", err)
 	}
-	if err := syncDir(m.dir); err != nil {
+	if err := durable.SyncDir(m.dir); err != nil {
 		f.Close()
 		return fmt.Errorf("open mail journal: %w", err)
 	}
@@ -231,7 +233,7 @@ func (m *Mailbox) compact(upTo int) error {
 			return fmt.Errorf("remove %s: %w", filepath.Base(j.path), err)
 		}
 	}
-	return syncDir(m.dir)
+	return durable.SyncDir(m.dir)
 }
 
 // Recover rewrites every journaled message whose file is missing or incomplete (a crash

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/orderflow/orderflow/tools/localcloud/durable"
 )
 
 // Store is the persistence interface shared by localcloud services.
@@ -162,7 +165,7 @@ func (b *Bolt) open(boot string) error {
 	// The bbolt file is trusted after a crash of the process (the kernel still wrote
 	// every page) but not across a reboot that may have come from a power loss.
 	if snapErr == nil && (errors.Is(dbErr, fs.ErrNotExist) || bootErr == nil && (boot == "" || string(prevBoot) != boot)) {
-		if err := copyFileDurably(snap, path); err != nil {
+		if err := durable.CopyFile(snap, path, 0o600); err != nil {
 			return fmt.Errorf("open store %s: restore snapshot: %w", path, err)
 		}
 	}
@@ -192,7 +195,7 @@ func (b *Bolt) open(boot string) error {
 		_ = os.Remove(filepath.Join(b.dir, bootFile))
 		return nil
 	}
-	if err := writeFileDurably(filepath.Join(b.dir, bootFile), []byte(boot)); err != nil {
+	if err := durable.WriteFile(filepath.Join(b.dir, bootFile), []byte(boot), 0o600); err != nil {
 		return fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := b.openSegment(); err != nil {
@@ -291,7 +294,7 @@ func (b *Bolt) openSegment() error {
 		f.Close()
 		return err
 	}
-	if err := syncDir(b.dir); err != nil {
+	if err := durable.SyncDir(b.dir); err != nil {
 		f.Close()
 		return err
 	}
@@ -307,26 +310,11 @@ func (b *Bolt) takeCheckpoint() error {
 		return err
 	}
 	seq := readSeq(t)
-	tmp := filepath.Join(b.dir, snapFile+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		_ = t.Rollback()
+	err = durable.Replace(filepath.Join(b.dir, snapFile), 0o600, func(w io.Writer) error {
+		_, err := t.WriteTo(w)
 		return err
-	}
-	_, err = t.WriteTo(f)
+	})
 	_ = t.Rollback()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(b.dir, snapFile))
-	}
-	if err == nil {
-		err = syncDir(b.dir)
-	}
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
@@ -582,7 +570,7 @@ func (b *Bolt) rotate(lastSeq uint64) {
 func (b *Bolt) rotateLocked(lastSeq uint64) {
 	f, err := os.OpenFile(filepath.Join(b.dir, segmentName(lastSeq+1)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err == nil {
-		err = syncDir(b.dir)
+		err = durable.SyncDir(b.dir)
 	}
 	if err != nil {
 		if f != nil {
