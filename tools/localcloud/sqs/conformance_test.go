@@ -354,11 +354,13 @@ func TestVisibilityTimeoutAndDeadLetterQueue(t *testing.T) {
 		}
 		return out.Messages
 	}
+	sentAt := ""
 	for i := 1; i <= 2; i++ {
 		got := receive(url)
 		if len(got) != 1 || got[0].Attributes["ApproximateReceiveCount"] != strconv.Itoa(i) {
 			t.Fatalf("receive %d: %+v", i, got)
 		}
+		sentAt = got[0].Attributes["SentTimestamp"]
 		env.Clock.Advance(29 * time.Second)
 		if got := receive(url); len(got) != 0 {
 			t.Fatalf("message visible before its timeout on receive %d", i)
@@ -372,6 +374,11 @@ func TestVisibilityTimeoutAndDeadLetterQueue(t *testing.T) {
 	if len(dl) != 1 || aws.ToString(dl[0].MessageId) != aws.ToString(sent.MessageId) ||
 		dl[0].Attributes["DeadLetterQueueSourceArn"] != queueArn(t, c, url) {
 		t.Fatalf("dead-letter queue holds %+v", dl)
+	}
+	// A standard queue's message keeps its enqueue timestamp in the dead-letter
+	// queue, so its retention there counts from the original send.
+	if got := dl[0].Attributes["SentTimestamp"]; sentAt == "" || got != sentAt {
+		t.Errorf("SentTimestamp in the dead-letter queue %s, want the original %s", got, sentAt)
 	}
 	src, err := c.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlqURL)})
 	if err != nil || len(src.QueueUrls) != 1 || src.QueueUrls[0] != url {

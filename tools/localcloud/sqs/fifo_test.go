@@ -2,6 +2,7 @@ package sqs_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -120,4 +121,37 @@ func TestFIFOQueues(t *testing.T) {
 	_, err = c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(cbd),
 		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:std-dlq","maxReceiveCount":1}`}})
 	wantCode(t, err, "InvalidParameterValue")
+}
+
+// A FIFO queue's message starts a new enqueue timestamp in its dead-letter queue (a
+// standard queue's keeps the original: TestVisibilityTimeoutAndDeadLetterQueue).
+func TestFIFODeadLetterRestartsEnqueueTimestamp(t *testing.T) {
+	env := localcloudtest.Start(t, localcloudtest.Options{NoFsync: true})
+	c := sqs.NewFromConfig(env.Config())
+	ctx := context.Background()
+	dlq := createQueue(t, c, "failed.fifo", map[string]string{"FifoQueue": "true"})
+	url := createQueue(t, c, "jobs.fifo", map[string]string{"FifoQueue": "true", "VisibilityTimeout": "10",
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + queueArn(t, c, dlq) + `","maxReceiveCount":1}`})
+	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x"),
+		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d")}); err != nil {
+		t.Fatal(err)
+	}
+	all := []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}
+	first, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MessageSystemAttributeNames: all})
+	if err != nil || len(first.Messages) != 1 {
+		t.Fatalf("receive: %v %v", first, err)
+	}
+	env.Clock.Advance(time.Hour)
+	if again, _ := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url)}); len(again.Messages) != 0 {
+		t.Fatalf("received again instead of moving to the dead-letter queue: %+v", again.Messages)
+	}
+	dl, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(dlq), MessageSystemAttributeNames: all})
+	if err != nil || len(dl.Messages) != 1 {
+		t.Fatalf("dead-letter queue: %v %v", dl, err)
+	}
+	sent, moved := first.Messages[0].Attributes["SentTimestamp"], dl.Messages[0].Attributes["SentTimestamp"]
+	want := strconv.FormatInt(env.Clock.Now().UnixMilli(), 10)
+	if moved == sent || moved != want {
+		t.Fatalf("SentTimestamp in the dead-letter queue %s (original %s), want the move time %s", moved, sent, want)
+	}
 }

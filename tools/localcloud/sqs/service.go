@@ -1138,6 +1138,11 @@ func (s *Service) tryReceive(q *queue, maxN, vis int) ([]message, int64, <-chan 
 			delKeys = append(delKeys, msgKey(name, m.Seq))
 			mv := *m
 			mv.Seq, mv.ReceiveCount, mv.FirstReceiveAt, mv.Nonce, mv.VisibleAt, mv.DLQSourceArn = s.seq.Add(1), 0, 0, "", now, q.arn
+			if q.fifo() {
+				// A standard queue's message keeps its enqueue timestamp (retention
+				// counts from the original send); a FIFO queue's starts again.
+				mv.SentAt = now
+			}
 			moved = append(moved, &mv)
 			return true
 		}
