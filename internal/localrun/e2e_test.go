@@ -113,6 +113,20 @@ func rootConfig(endpoint string) aws.Config {
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 }
 
+// newOrderAPI finds the deployed API's local URL and the value of its API key.
+func newOrderAPI(t *testing.T, ctx context.Context, cfg aws.Config, cloudURL string, outputs map[string]string) orderAPI {
+	t.Helper()
+	key, err := apigateway.NewFromConfig(cfg).GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(outputs["ApiKeyId"]), IncludeValue: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("GetApiKey: %v", err)
+	}
+	url, err := LocalAPIURL(cloudURL, outputs["ApiUrl"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return orderAPI{url: url, key: aws.ToString(key.Value)}
+}
+
 type orderAPI struct {
 	url, key string
 }
@@ -221,15 +235,7 @@ func TestOrderBecomesEmail(t *testing.T) {
 	}
 
 	cfg := rootConfig(cloud.URL)
-	key, err := apigateway.NewFromConfig(cfg).GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(dep.Outputs["ApiKeyId"]), IncludeValue: aws.Bool(true)})
-	if err != nil {
-		t.Fatalf("GetApiKey: %v", err)
-	}
-	url, err := LocalAPIURL(cloud.URL, dep.Outputs["ApiUrl"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := orderAPI{url: url, key: aws.ToString(key.Value)}
+	api := newOrderAPI(t, ctx, cfg, cloud.URL, dep.Outputs)
 	db := dynamodb.NewFromConfig(cfg)
 	table := dep.Outputs["OrdersTableName"]
 	notified := func(orderID string) bool {

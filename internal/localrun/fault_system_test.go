@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -67,15 +66,7 @@ func newFaultSystem(t *testing.T) *faultSystem {
 	}
 	s.out = dep.Outputs
 	s.cfg = rootConfig(s.cloud.URL)
-	key, err := apigateway.NewFromConfig(s.cfg).GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(s.out["ApiKeyId"]), IncludeValue: aws.Bool(true)})
-	if err != nil {
-		t.Fatalf("GetApiKey: %v", err)
-	}
-	url, err := LocalAPIURL(s.cloud.URL, s.out["ApiUrl"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.api = orderAPI{url: url, key: aws.ToString(key.Value)}
+	s.api = newOrderAPI(t, ctx, s.cfg, s.cloud.URL, s.out)
 	s.db, s.sqs, s.logs = dynamodb.NewFromConfig(s.cfg), sqs.NewFromConfig(s.cfg), cloudwatchlogs.NewFromConfig(s.cfg)
 	return s
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -91,15 +90,7 @@ func TestIAMBites(t *testing.T) {
 		Attributes: map[string]string{"VisibilityTimeout": "1"}}); err != nil {
 		t.Fatal(err)
 	}
-	key, err := apigateway.NewFromConfig(cfg).GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(dep.Outputs["ApiKeyId"]), IncludeValue: aws.Bool(true)})
-	if err != nil {
-		t.Fatalf("GetApiKey: %v", err)
-	}
-	url, err := LocalAPIURL(cloud.URL, dep.Outputs["ApiUrl"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := orderAPI{url: url, key: aws.ToString(key.Value)}
+	api := newOrderAPI(t, ctx, cfg, cloud.URL, dep.Outputs)
 	db := dynamodb.NewFromConfig(cfg)
 	table := dep.Outputs["OrdersTableName"]
 	stored := func(id string) bool {
