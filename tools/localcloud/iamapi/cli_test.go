@@ -1,66 +1,17 @@
 package iamapi_test
 
 import (
-	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/tools/localcloud/localcloudtest"
 )
 
-// cli runs `aws --endpoint-url URL iam ...` with the root test keys and an
-// empty configuration.
-func cli(t *testing.T, endpoint string) func(args ...string) (string, string, int) {
-	bin := localcloudtest.RequireTool(t, "aws")
-	empty := filepath.Join(t.TempDir(), "empty")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+empty, "AWS_SHARED_CREDENTIALS_FILE="+empty, "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-	return func(args ...string) (string, string, int) {
-		t.Helper()
-		cmd := exec.Command(bin, append([]string{"--endpoint-url", endpoint, "--output", "json", "iam"}, args...)...)
-		cmd.Env = env
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		code := 0
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("aws iam %v: %v", args, err)
-		}
-		return out.String(), errb.String(), code
-	}
-}
-
 func TestAWSCLI(t *testing.T) {
 	e := startEnv(t, "")
-	run := cli(t, e.URL)
-	ok := func(v any, args ...string) {
-		t.Helper()
-		out, errOut, code := run(args...)
-		if code != 0 {
-			t.Fatalf("aws iam %s: exit %d: %s", strings.Join(args, " "), code, errOut)
-		}
-		if v != nil {
-			if err := json.Unmarshal([]byte(out), v); err != nil {
-				t.Fatalf("aws iam %s: output %q: %v", strings.Join(args, " "), out, err)
-			}
-		}
-	}
+	c := localcloudtest.NewCLI(t, e.URL, "test", "test", "iam")
+	run := c.Run
+	ok := func(v any, args ...string) { t.Helper(); c.OK(v, args...) }
 	fails := func(code, message string, args ...string) {
 		t.Helper()
 		_, errOut, exit := run(args...)

@@ -1,10 +1,7 @@
 package lambdaapi_test
 
 import (
-	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,54 +11,16 @@ import (
 
 // The AWS CLI creates, lists and invokes a function.
 func TestAWSCLI(t *testing.T) {
-	bin := localcloudtest.RequireTool(t, "aws")
 	e := start(t)
 	role := e.createRole(t, "cli-role")
 	dir := t.TempDir()
-	empty := filepath.Join(dir, "empty")
 	zipPath := filepath.Join(dir, "fn.zip")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(zipPath, zips["v1"], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+empty, "AWS_SHARED_CREDENTIALS_FILE="+empty, "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-	run := func(args ...string) (string, string, int) {
-		t.Helper()
-		cmd := exec.Command(bin, append([]string{"--endpoint-url", e.URL, "--output", "json", "lambda"}, args...)...)
-		cmd.Env = env
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		code := 0
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("aws lambda %v: %v", args, err)
-		}
-		return out.String(), errb.String(), code
-	}
-	ok := func(v any, args ...string) {
-		t.Helper()
-		out, errOut, code := run(args...)
-		if code != 0 {
-			t.Fatalf("aws lambda %s: exit %d: %s", strings.Join(args, " "), code, errOut)
-		}
-		if v != nil {
-			if err := json.Unmarshal([]byte(out), v); err != nil {
-				t.Fatalf("aws lambda %s: output %q: %v", strings.Join(args, " "), out, err)
-			}
-		}
-	}
+	c := localcloudtest.NewCLI(t, e.URL, "test", "test", "lambda")
+	run := c.Run
+	ok := func(v any, args ...string) { t.Helper(); c.OK(v, args...) }
 
 	var created struct{ FunctionArn, State, CodeSha256 string }
 	ok(&created, "create-function", "--function-name", "cli-fn", "--runtime", "provided.al2023", "--handler", "bootstrap",
