@@ -154,6 +154,11 @@ type AssumeRoleInput struct {
 	// Duration defaults to one hour and is capped by the role's
 	// MaxSessionDuration.
 	Duration time.Duration
+	// Ephemeral sessions live in memory only and end with this localcloud
+	// process. Lambda asks for them: an execution environment does not outlive
+	// the localcloud that started it, and one orphaned by a crash must not keep
+	// calling (and acting twice on work the restarted localcloud redelivers).
+	Ephemeral bool
 	// Context carries trust-policy condition keys such as aws:SourceArn and
 	// aws:SourceAccount.
 	Context map[string][]string
@@ -226,7 +231,7 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Session,
 		Expires:     now.Add(dur).UnixMilli(),
 		RoleARN:     in.RoleARN, RoleName: roleName, RoleID: roleID, SessionName: name,
 	}
-	if err := s.storeSession(sess, now); err != nil {
+	if err := s.storeSession(sess, now, !in.Ephemeral); err != nil {
 		return nil, err
 	}
 	return &Session{Credential: s.sessionCredential(sess), Expiration: time.UnixMilli(sess.Expires).UTC()}, nil
@@ -259,8 +264,9 @@ func (s *Service) roleByARN(arn string) (*roleRecord, bool) {
 	return r, true
 }
 
-// storeSession persists sess and forgets sessions that have expired.
-func (s *Service) storeSession(sess *sessionRecord, now time.Time) error {
+// storeSession keeps sess (persisting it when durable) and forgets sessions that
+// have expired.
+func (s *Service) storeSession(sess *sessionRecord, now time.Time, durable bool) error {
 	data, err := json.Marshal(sess)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
@@ -273,14 +279,19 @@ func (s *Service) storeSession(sess *sessionRecord, now time.Time) error {
 			expired = append(expired, id)
 		}
 	}
-	err = s.cfg.Store.Update(func(tx store.Tx) error {
-		for _, id := range expired {
-			if err := tx.Delete(bucketSessions, []byte(id)); err != nil {
-				return err
+	if durable || len(expired) > 0 {
+		err = s.cfg.Store.Update(func(tx store.Tx) error {
+			for _, id := range expired {
+				if err := tx.Delete(bucketSessions, []byte(id)); err != nil {
+					return err
+				}
 			}
-		}
-		return tx.Put(bucketSessions, []byte(sess.AccessKeyID), data)
-	})
+			if !durable {
+				return nil
+			}
+			return tx.Put(bucketSessions, []byte(sess.AccessKeyID), data)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}

@@ -168,10 +168,23 @@ func TestSessionCredentialsSignRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caller := func(env *env, token string) (*sts.GetCallerIdentityOutput, error) {
-		cfg := localcloudtest.Config(env.URL, sess.Credential.AccessKeyID, sess.Credential.SecretAccessKey)
-		cfg.Credentials = credentials.NewStaticCredentialsProvider(sess.Credential.AccessKeyID, sess.Credential.SecretAccessKey, token)
+	// An ephemeral session (what Lambda's execution environments get) works
+	// like any other until localcloud restarts.
+	eph, err := e.IAM.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: arn, Service: "lambda.amazonaws.com", SessionName: "orderflow-dev-notifier",
+		Duration: 15 * time.Minute, Ephemeral: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callerAs := func(env *env, c iam.Credential, token string) (*sts.GetCallerIdentityOutput, error) {
+		cfg := localcloudtest.Config(env.URL, c.AccessKeyID, c.SecretAccessKey)
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, token)
 		return sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	}
+	caller := func(env *env, token string) (*sts.GetCallerIdentityOutput, error) {
+		return callerAs(env, sess.Credential, token)
+	}
+	if out, err := callerAs(e, eph.Credential, eph.Credential.SessionToken); err != nil || aws.ToString(out.Arn) != "arn:aws:sts::000000000000:assumed-role/fn/orderflow-dev-notifier" {
+		t.Fatalf("ephemeral session: %v %v", out, err)
 	}
 	out, err := caller(e, sess.Credential.SessionToken)
 	if err != nil {
@@ -192,6 +205,9 @@ func TestSessionCredentialsSignRequests(t *testing.T) {
 	if _, err := caller(e2, sess.Credential.SessionToken); err != nil {
 		t.Fatalf("after restart: %v", err)
 	}
+	// ... but ephemeral ones end with the process that minted them.
+	_, err = callerAs(e2, eph.Credential, eph.Credential.SessionToken)
+	wantCode(t, err, "InvalidClientTokenId", "")
 	// ... until they expire.
 	e2.Clock.Advance(16 * time.Minute)
 	_, err = caller(e2, sess.Credential.SessionToken)

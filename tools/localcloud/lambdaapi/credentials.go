@@ -81,7 +81,7 @@ func (c *RoleCredentials) refresh(ctx context.Context, roleARN, functionName str
 		session += "_"
 	}
 	sess, err := c.iam.AssumeRole(ctx, iamapi.AssumeRoleInput{RoleARN: roleARN, Service: "lambda.amazonaws.com",
-		SessionName: session, Duration: sessionLength})
+		SessionName: session, Duration: sessionLength, Ephemeral: true})
 	if err != nil {
 		return nil, fmt.Errorf("assume role %s for %s: %w", roleARN, functionName, err)
 	}
