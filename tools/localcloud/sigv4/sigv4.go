@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orderflow/orderflow/tools/localcloud/clock"
@@ -64,6 +65,30 @@ type Verifier struct {
 	// Region every credential scope must name.
 	Region string
 	Clock  clock.Clock
+
+	keysMu sync.Mutex
+	keys   map[string][]byte // signing keys by secret, date, region and service
+}
+
+// maxCachedKeys bounds the signing-key cache; it starts afresh when full (keys
+// change daily and with every new session).
+const maxCachedKeys = 1024
+
+// signingKey is SigningKey, remembered: clients sign every request of a day with
+// the same key, as the SDKs cache it too.
+func (v *Verifier) signingKey(secret, date, region, service string) []byte {
+	id := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	v.keysMu.Lock()
+	defer v.keysMu.Unlock()
+	if k, ok := v.keys[id]; ok {
+		return k
+	}
+	if v.keys == nil || len(v.keys) >= maxCachedKeys {
+		v.keys = make(map[string][]byte)
+	}
+	k := SigningKey(secret, date, region, service)
+	v.keys[id] = k
+	return k
 }
 
 // Scope is a parsed credential scope.
@@ -250,7 +275,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, str
 	if herr != nil {
 		return cred, p.scope, herr
 	}
-	key := SigningKey(cred.SecretAccessKey, p.scope.Date, p.scope.Region, p.scope.Service)
+	key := v.signingKey(cred.SecretAccessKey, p.scope.Date, p.scope.Region, p.scope.Service)
 	scope := strings.Join([]string{p.scope.Date, p.scope.Region, p.scope.Service, p.scope.Terminator}, "/")
 	for _, payloadHash := range hashes {
 		// S3 signs the path as sent; other services escape it once more.
