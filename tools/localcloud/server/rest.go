@@ -114,6 +114,9 @@ func (r restRoute) match(method, escapedPath string, q url.Values) (map[string]s
 // ("bucket.s3.localhost"); virtual says the first host label is the first
 // path label.
 func (s *Server) restXMLService(r *http.Request) (svc *Service, virtual string) {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return nil, "" // an awsJson call (SQS, DynamoDB, Logs, ...), never restXml
+	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
