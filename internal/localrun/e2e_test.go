@@ -202,12 +202,10 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestOrderBecomesEmail is the end-to-end test of the local system: the real templates
-// deployed to a real localcloud process through the real change-set code, the real
-// functions running as native processes, and the tutorial's POST ending as one e-mail.
-func TestOrderBecomesEmail(t *testing.T) {
-	ctx := context.Background()
-	dataDir := t.TempDir()
+// startCloud starts a localcloud on a free loopback port over dataDir for the rest of
+// the test, and shows its log if the test fails.
+func startCloud(t *testing.T, ctx context.Context, dataDir string) *Cloud {
+	t.Helper()
 	cloud, err := Start(ctx, Options{Binary: localcloudBinary(t), Listen: freeLoopbackAddr(t), DataDir: dataDir})
 	if err != nil {
 		t.Fatal(err)
@@ -222,6 +220,16 @@ func TestOrderBecomesEmail(t *testing.T) {
 			}
 		}
 	})
+	return cloud
+}
+
+// TestOrderBecomesEmail is the end-to-end test of the local system: the real templates
+// deployed to a real localcloud process through the real change-set code, the real
+// functions running as native processes, and the tutorial's POST ending as one e-mail.
+func TestOrderBecomesEmail(t *testing.T) {
+	ctx := context.Background()
+	dataDir := t.TempDir()
+	cloud := startCloud(t, ctx, dataDir)
 
 	zips := hostZips(t)
 	var progress strings.Builder

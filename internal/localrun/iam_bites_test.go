@@ -53,20 +53,7 @@ func withoutPutItem(t *testing.T, dir string) string {
 // restored by a redeploy, redriving the dead-letter queue stores it.
 func TestIAMBites(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := Start(ctx, Options{Binary: localcloudBinary(t), Listen: freeLoopbackAddr(t), DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := cloud.Stop(); err != nil {
-			t.Error(err)
-		}
-		if t.Failed() {
-			if log, err := os.ReadFile(cloud.LogPath); err == nil {
-				t.Logf("localcloud log:\n%s", log)
-			}
-		}
-	})
+	cloud := startCloud(t, ctx, t.TempDir())
 	templates := filepath.Join("..", "..", "infra-cfn")
 	zips := hostZips(t)
 	if _, err := DeployAll(ctx, cloud.URL, "orders@example.com", templates, zips, io.Discard); err != nil {
